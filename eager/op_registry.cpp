@@ -1,0 +1,114 @@
+// The registry of OpDefs and the dispatch path: mode hook -> meta + device kernel -> autograd hook.
+#include "eager/op_registry.h"
+
+#include <algorithm>
+
+#include "eager/meta.h"
+#include "kernels/check.h"
+
+namespace ember {
+
+// Each op family registers its OpDefs here; one line per file of ops.
+void register_pointwise_ops(OpRegistry& r);
+void register_reduction_ops(OpRegistry& r);
+void register_copy_ops(OpRegistry& r);
+void register_view_ops(OpRegistry& r);
+void register_join_ops(OpRegistry& r);
+void register_indexing_ops(OpRegistry& r);
+
+namespace {
+thread_local DispatchMode* tls_mode = nullptr;
+AutogradHook g_autograd_hook = nullptr;
+}  // namespace
+
+DispatchMode* current_dispatch_mode() { return tls_mode; }
+
+DispatchModeGuard::DispatchModeGuard(DispatchMode* mode) : previous_(tls_mode) { tls_mode = mode; }
+DispatchModeGuard::~DispatchModeGuard() { tls_mode = previous_; }
+
+void set_autograd_hook(AutogradHook hook) { g_autograd_hook = hook; }
+
+Outputs dispatch(const OpDef& op, OpCall& call) {
+  if (DispatchMode* mode = tls_mode) [[unlikely]] return mode->handle(op, call);
+  return dispatch_eager(op, call);
+}
+
+Outputs dispatch_eager(const OpDef& op, OpCall& call) {
+  Device device = kCPU;
+  bool any_requires_grad = false;
+  for (size_t i = 0; i < call.inputs.size(); ++i) {
+    const Tensor& t = call.inputs[i];
+    EMBER_CHECK(t.defined(), "[{}] Expected a defined tensor for input {} but got an undefined Tensor.", op.name, i);
+    if (i == 0) device = t.device();
+    EMBER_CHECK(t.device() == device,
+                "[{}] Expected all tensors to be on the same device, but found at least two devices, {} and {}! "
+                "Move them with .to(device) first.",
+                op.name, device.str(), t.device().str());
+    any_requires_grad = any_requires_grad || t.requires_grad();
+  }
+
+  MetaOutputs metas;
+  op.meta(op, call, metas);
+  Outputs outputs;
+  switch (op.kind) {
+    case OpKind::View:
+      for (const auto& m : metas) outputs.push_back(detail::make_view(call.inputs[0], m.sizes, m.strides, m.storage_offset));
+      break;
+    case OpKind::InPlace: {
+      const Tensor& self = call.inputs[0];
+      const TensorMeta& m = metas[0];
+      EMBER_CHECK(self.sizes() == IntArrayRef(m.sizes),
+                  "[{}] output with shape {} doesn't match the broadcast shape {}. An in-place op cannot grow its "
+                  "target; use the out-of-place op instead.",
+                  op.name, detail::shape_str(self.sizes()), detail::shape_str(m.sizes));
+      EMBER_CHECK(can_cast(m.dtype, self.dtype()),
+                  "[{}] result type {} can't be cast to the desired output type {}. Use the out-of-place op, or "
+                  "convert the target with .to() first.",
+                  op.name, to_string(m.dtype), to_string(self.dtype()));
+      for (int64_t d = 0; d < self.dim(); ++d)
+        EMBER_CHECK(self.strides()[size_t(d)] != 0 || self.sizes()[size_t(d)] <= 1,
+                    "[{}] unsupported operation: more than one element of the written-to tensor refers to a single "
+                    "memory location (it was expanded). Please clone() the tensor before performing the operation.",
+                    op.name);
+      outputs.push_back(self);
+      break;
+    }
+    case OpKind::Compute:
+      for (const auto& m : metas) outputs.push_back(detail::make_tensor(m.sizes, m.dtype, m.device));
+      break;
+  }
+  if (op.kind != OpKind::View) {
+    KernelFn kernel = device.is_cpu() ? op.cpu : op.cuda;
+    EMBER_CHECK(kernel != nullptr, "[{}] has no kernel for device {}.", op.name, device.str());
+    kernel(op, call, outputs);
+    if (op.kind == OpKind::InPlace) outputs[0].storage()->bump_version();
+  }
+  if (any_requires_grad && g_autograd_hook) g_autograd_hook(op, call, outputs);
+  return outputs;
+}
+
+OpRegistry& OpRegistry::instance() {
+  static OpRegistry registry;
+  return registry;
+}
+
+OpRegistry::OpRegistry() {
+  register_pointwise_ops(*this);
+  register_reduction_ops(*this);
+  register_copy_ops(*this);
+  register_view_ops(*this);
+  register_join_ops(*this);
+  register_indexing_ops(*this);
+}
+
+void OpRegistry::add(const OpDef* op) {
+  EMBER_CHECK(find(op->name) == nullptr, "[OpRegistry] op '{}' is registered twice", op->name);
+  ops_.push_back(op);
+}
+
+const OpDef* OpRegistry::find(std::string_view name) const {
+  auto it = std::find_if(ops_.begin(), ops_.end(), [&](const OpDef* op) { return op->name == name; });
+  return it == ops_.end() ? nullptr : *it;
+}
+
+}  // namespace ember

@@ -1,0 +1,125 @@
+// The op registry: one OpDef per op drives eager dispatch, autograd, tracing and code generation.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "eager/tensor.h"
+
+namespace ember {
+
+// How dispatch produces an op's outputs.
+enum class OpKind : uint8_t {
+  Compute,  // fresh outputs allocated from meta, filled by the device kernel
+  View,     // outputs alias input 0's storage with the geometry meta computes; no kernel
+  InPlace,  // output 0 is input 0, written by the device kernel
+};
+
+// What the JIT may do with the op.
+enum class FusionClass : uint8_t { Pointwise, Reduction, View, Extern, Opaque };
+
+// Attributes: the non-tensor arguments, in signature order. monostate is "None".
+using Attr = std::variant<std::monostate, bool, int64_t, double, Scalar, DimVector, ScalarType, std::string>;
+
+// One call: tensor inputs and attributes, as the registry's functions see them.
+struct OpCall {
+  SmallVector<Tensor, 4> inputs;
+  SmallVector<Attr, 4> attrs;
+
+  const Tensor& input(size_t i) const { return inputs[i]; }
+  bool has(size_t i) const { return i < attrs.size() && !std::holds_alternative<std::monostate>(attrs[i]); }
+  int64_t int_attr(size_t i) const { return std::get<int64_t>(attrs[i]); }
+  bool bool_attr(size_t i) const { return std::get<bool>(attrs[i]); }
+  double double_attr(size_t i) const { return std::get<double>(attrs[i]); }
+  const Scalar& scalar_attr(size_t i) const { return std::get<Scalar>(attrs[i]); }
+  IntArrayRef ints_attr(size_t i) const { return std::get<DimVector>(attrs[i]); }
+  ScalarType dtype_attr(size_t i) const { return std::get<ScalarType>(attrs[i]); }
+  const std::string& string_attr(size_t i) const { return std::get<std::string>(attrs[i]); }
+  std::optional<ScalarType> optional_dtype_attr(size_t i) const {
+    return has(i) ? std::optional<ScalarType>(dtype_attr(i)) : std::nullopt;
+  }
+};
+
+// Output metadata: what eager allocates and what tracing gives its fake tensors.
+// For views, strides and storage_offset place the output in input 0's storage;
+// for other ops empty strides mean contiguous.
+struct TensorMeta {
+  DimVector sizes;
+  DimVector strides;
+  int64_t storage_offset = 0;
+  ScalarType dtype = ScalarType::Float;
+  Device device;
+};
+
+struct OpDef;
+using Outputs = SmallVector<Tensor, 1>;
+using MetaOutputs = SmallVector<TensorMeta, 1>;
+using MetaFn = void (*)(const OpDef& op, const OpCall& call, MetaOutputs& out);
+using KernelFn = void (*)(const OpDef& op, const OpCall& call, Outputs& outputs);
+// Gradients of the inputs from the gradients of the outputs, written with ember
+// ops so that a traced backward is an ordinary graph (filled in with autograd).
+using BackwardFn = SmallVector<Tensor, 4> (*)(const OpDef& op, const OpCall& call, const Outputs& outputs,
+                                              const Outputs& grad_outputs);
+using DecompositionFn = Outputs (*)(const OpDef& op, const OpCall& call);
+
+struct OpDef {
+  std::string_view name;    // overload-qualified, as in PyTorch: "add.Tensor", "sum.dim_IntList"
+  std::string_view schema;  // human-readable signature for printing and errors
+  OpKind kind = OpKind::Compute;
+  FusionClass fusion = FusionClass::Opaque;
+  MetaFn meta = nullptr;
+  KernelFn cpu = nullptr;
+  KernelFn cuda = nullptr;
+  BackwardFn backward = nullptr;
+  DecompositionFn decomposition = nullptr;
+  int32_t code = 0;  // family-specific selector (e.g. which BinaryOp), read by shared meta/kernels
+};
+
+// A dispatch mode (tracing, replay) sees every call before eager does.
+class DispatchMode {
+ public:
+  virtual ~DispatchMode() = default;
+  virtual Outputs handle(const OpDef& op, OpCall& call) = 0;
+};
+DispatchMode* current_dispatch_mode();
+// Installs `mode` for this thread for the guard's lifetime (nullptr uninstalls).
+class DispatchModeGuard {
+ public:
+  explicit DispatchModeGuard(DispatchMode* mode);
+  ~DispatchModeGuard();
+  DispatchModeGuard(const DispatchModeGuard&) = delete;
+  DispatchModeGuard& operator=(const DispatchModeGuard&) = delete;
+
+ private:
+  DispatchMode* previous_;
+};
+
+// Called after the kernel when some input requires grad; autograd installs it.
+using AutogradHook = void (*)(const OpDef& op, const OpCall& call, Outputs& outputs);
+void set_autograd_hook(AutogradHook hook);
+
+// Runs the op: (1) the dispatch mode if one is installed, (2) meta, output
+// allocation and the device kernel, (3) the autograd hook.
+Outputs dispatch(const OpDef& op, OpCall& call);
+inline Tensor dispatch_one(const OpDef& op, OpCall& call) { return dispatch(op, call)[0]; }
+// Steps (2)-(3) only: what a dispatch mode calls to run an op for real.
+Outputs dispatch_eager(const OpDef& op, OpCall& call);
+
+class OpRegistry {
+ public:
+  static OpRegistry& instance();
+  // Returns nullptr when no op has that name.
+  const OpDef* find(std::string_view name) const;
+  const std::vector<const OpDef*>& all() const { return ops_; }
+  void add(const OpDef* op);
+
+ private:
+  OpRegistry();
+  std::vector<const OpDef*> ops_;
+};
+
+}  // namespace ember

@@ -1,0 +1,160 @@
+// The eager op library as free functions (ember::add, ember::zeros, ...), named as in libtorch.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "eager/random.h"
+#include "eager/tensor.h"
+
+namespace ember {
+
+// ---- creation ----
+Tensor empty(IntArrayRef size, const TensorOptions& options = {});
+Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& options = {});
+Tensor zeros(IntArrayRef size, const TensorOptions& options = {});
+Tensor ones(IntArrayRef size, const TensorOptions& options = {});
+Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options = {});
+Tensor eye(int64_t n, const TensorOptions& options = {});
+Tensor eye(int64_t n, int64_t m, const TensorOptions& options = {});
+Tensor arange(const Scalar& end, const TensorOptions& options = {});
+Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& options = {});
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const TensorOptions& options = {});
+Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& options = {});
+Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double base = 10.0,
+                const TensorOptions& options = {});
+Tensor empty_like(const Tensor& t, const TensorOptions& options = {});
+Tensor zeros_like(const Tensor& t, const TensorOptions& options = {});
+Tensor ones_like(const Tensor& t, const TensorOptions& options = {});
+Tensor full_like(const Tensor& t, const Scalar& fill_value, const TensorOptions& options = {});
+Tensor rand_like(const Tensor& t, const TensorOptions& options = {});
+Tensor randn_like(const Tensor& t, const TensorOptions& options = {});
+Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& options = {});
+Tensor randint_like(const Tensor& t, int64_t low, int64_t high, const TensorOptions& options = {});
+// Wraps external memory without copying; `deleter` (if any) runs when the last view dies.
+Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options = {});
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& options = {});
+Tensor from_blob(void* data, IntArrayRef sizes, std::function<void(void*)> deleter,
+                 const TensorOptions& options = {});
+Tensor scalar_tensor(const Scalar& s, const TensorOptions& options = {});
+
+// ---- random (each takes an optional Generator; the default one otherwise) ----
+Tensor rand(IntArrayRef size, const TensorOptions& options = {});
+Tensor rand(IntArrayRef size, std::optional<Generator> generator, const TensorOptions& options = {});
+Tensor randn(IntArrayRef size, const TensorOptions& options = {});
+Tensor randn(IntArrayRef size, std::optional<Generator> generator, const TensorOptions& options = {});
+Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& options = {});
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& options = {});
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, std::optional<Generator> generator,
+               const TensorOptions& options = {});
+Tensor randperm(int64_t n, const TensorOptions& options = {});
+Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptions& options = {});
+Tensor normal(double mean, double std, IntArrayRef size, std::optional<Generator> generator = std::nullopt,
+              const TensorOptions& options = {});
+Tensor normal(const Tensor& mean, const Tensor& std, std::optional<Generator> generator = std::nullopt);
+Tensor normal(const Tensor& mean, double std = 1, std::optional<Generator> generator = std::nullopt);
+Tensor normal(double mean, const Tensor& std, std::optional<Generator> generator = std::nullopt);
+Tensor bernoulli(const Tensor& p, std::optional<Generator> generator = std::nullopt);
+Tensor bernoulli(const Tensor& self, double p, std::optional<Generator> generator = std::nullopt);
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement = false,
+                   std::optional<Generator> generator = std::nullopt);
+Tensor poisson(const Tensor& rates, std::optional<Generator> generator = std::nullopt);
+
+// ---- copies and joins ----
+Tensor clone(const Tensor& t);
+Tensor cat(TensorList tensors, int64_t dim = 0);
+Tensor concat(TensorList tensors, int64_t dim = 0);
+Tensor stack(TensorList tensors, int64_t dim = 0);
+Tensor flip(const Tensor& t, IntArrayRef dims);
+Tensor roll(const Tensor& t, IntArrayRef shifts, IntArrayRef dims = {});
+Tensor repeat(const Tensor& t, IntArrayRef repeats);
+
+// ---- views ----
+Tensor view(const Tensor& t, IntArrayRef size);
+Tensor reshape(const Tensor& t, IntArrayRef shape);
+Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1);
+Tensor t(const Tensor& t);
+Tensor permute(const Tensor& t, IntArrayRef dims);
+Tensor squeeze(const Tensor& t);
+Tensor squeeze(const Tensor& t, int64_t dim);
+Tensor squeeze(const Tensor& t, IntArrayRef dims);
+Tensor unsqueeze(const Tensor& t, int64_t dim);
+Tensor expand(const Tensor& t, IntArrayRef size);
+Tensor broadcast_to(const Tensor& t, IntArrayRef size);
+std::vector<Tensor> broadcast_tensors(TensorList tensors);
+DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b);
+Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& t, int64_t dim, int64_t index);
+Tensor slice(const Tensor& t, int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+             std::optional<int64_t> end = std::nullopt, int64_t step = 1);
+Tensor unfold(const Tensor& t, int64_t dimension, int64_t size, int64_t step);
+Tensor flatten(const Tensor& t, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor unflatten(const Tensor& t, int64_t dim, IntArrayRef sizes);
+Tensor ravel(const Tensor& t);
+Tensor as_strided(const Tensor& t, IntArrayRef size, IntArrayRef stride,
+                  std::optional<int64_t> storage_offset = std::nullopt);
+Tensor diagonal(const Tensor& t, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+Tensor movedim(const Tensor& t, int64_t source, int64_t destination);
+std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> split_with_sizes(const Tensor& t, IntArrayRef split_sizes, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim = 0);
+std::vector<Tensor> unbind(const Tensor& t, int64_t dim = 0);
+
+// ---- pointwise ----
+Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha = 1);
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha = 1);
+Tensor rsub(const Tensor& a, const Scalar& b, const Scalar& alpha = 1);  // b - alpha * a
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Scalar& b);
+// rounding_mode: none (true division), "trunc" or "floor".
+Tensor div(const Tensor& a, const Tensor& b, std::optional<std::string_view> rounding_mode = std::nullopt);
+Tensor div(const Tensor& a, const Scalar& b, std::optional<std::string_view> rounding_mode = std::nullopt);
+Tensor div(const Scalar& a, const Tensor& b, std::optional<std::string_view> rounding_mode = std::nullopt);
+Tensor neg(const Tensor& t);
+Tensor abs(const Tensor& t);
+Tensor exp(const Tensor& t);
+Tensor log(const Tensor& t);
+Tensor sqrt(const Tensor& t);
+Tensor relu(const Tensor& t);
+Tensor sigmoid(const Tensor& t);
+Tensor tanh(const Tensor& t);
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, const Scalar& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Scalar& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Scalar& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Scalar& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Scalar& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Scalar& b);
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& condition, const Scalar& a, const Tensor& b);
+Tensor where(const Tensor& condition, const Tensor& a, const Scalar& b);
+Tensor where(const Tensor& condition, const Scalar& a, const Scalar& b);
+
+// ---- reductions ----
+Tensor sum(const Tensor& t, std::optional<ScalarType> dtype = std::nullopt);
+Tensor sum(const Tensor& t, IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
+Tensor mean(const Tensor& t, std::optional<ScalarType> dtype = std::nullopt);
+Tensor mean(const Tensor& t, IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
+
+// ---- comparisons of whole tensors ----
+bool equal(const Tensor& a, const Tensor& b);  // same sizes and elements
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+
+// ---- type promotion (torch.result_type) ----
+ScalarType result_type(const Tensor& a, const Tensor& b);
+ScalarType result_type(const Tensor& a, const Scalar& b);
+
+// ---- threads ----
+int get_num_threads();
+void set_num_threads(int n);
+
+}  // namespace ember
