@@ -21,8 +21,8 @@ Tensor empty(IntArrayRef size, const TensorOptions& options) {
   return finish(detail::make_tensor(size, options.dtype(), options.device()), options);
 }
 
-Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options); }
-Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options); }
+Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options.dtype(options.dtype())); }
+Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options.dtype(options.dtype())); }
 
 Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
   detail::check_sizes("full", size);

@@ -13,10 +13,6 @@ using kernels::cpu::UnaryOp;
 using detail::broadcast_view;
 using detail::strided_view;
 
-const char* binary_name(BinaryOp op) {
-  constexpr const char* names[] = {"add", "sub", "mul", "div", "div", "div", "eq", "ne", "lt", "le", "gt", "ge"};
-  return names[int(op)];
-}
 
 // ---- binary: call layout ----
 // Tensor form: inputs {self, other}, attrs {alpha: Scalar, rounding_mode: string|None}.
