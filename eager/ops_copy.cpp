@@ -23,8 +23,9 @@ void copy_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const Tensor& src = call.input(1);
   const DimVector shape = detail::broadcast_shape(def.name, self.sizes(), src.sizes());
   EMBER_CHECK(IntArrayRef(shape) == self.sizes(),
-              "[copy_] the source of shape {} cannot be broadcast to the destination of shape {}.",
-              detail::shape_str(src.sizes()), detail::shape_str(self.sizes()));
+              "[copy_] output with shape {} doesn't match the broadcast shape {}: the source of shape {} cannot be "
+              "broadcast to the destination.",
+              detail::shape_str(self.sizes()), detail::shape_str(shape), detail::shape_str(src.sizes()));
   // Any dtype may be copied into any other.
   out.push_back({DimVector(self.sizes()), {}, 0, self.dtype(), self.device()});
 }
