@@ -125,11 +125,8 @@ void binary_scalar_kernel(const OpDef& def, const OpCall& call, Outputs& outputs
   Tensor& out = outputs[0];
   // The scalar, converted to the compute dtype, broadcast with zero strides.
   alignas(8) unsigned char buffer[8] = {};
-  kernels::StridedView sv{buffer, kLong, {}, {}};
-  kernels::cpu::fill(kernels::StridedView{buffer, types.compute, {}, {}}, scalar_arg(other));
-  sv.dtype = types.compute;
-  sv.sizes = DimVector(out.sizes());
-  sv.strides = DimVector(out.sizes().size(), 0);
+  kernels::cpu::store_scalar(buffer, types.compute, scalar_arg(other));
+  const kernels::StridedView sv{buffer, types.compute, DimVector(out.sizes()), DimVector(out.sizes().size(), 0)};
   const auto av = broadcast_view(a, out.sizes());
   check_integer_divisor(op, types.compute, reverse ? av : sv, def.name);
   run_into(out, kernels::cpu::is_comparison(op) ? kBool : types.compute, [&](const kernels::StridedView& ov) {

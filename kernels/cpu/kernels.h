@@ -35,6 +35,8 @@ void where(const StridedView& out, const StridedView& cond, const StridedView& a
 // type's minimum through int64, as x86 conversions give, without undefined behaviour).
 void copy(const StridedView& dst, const StridedView& src);
 void fill(const StridedView& dst, ScalarArg value);
+// Stores one value of `dtype` at `dst` (the scalar operand of an op, a 0-d fill).
+void store_scalar(void* dst, ScalarType dtype, ScalarArg value);
 
 // Writes into `out` the sum of `in` over the dims where out's stride is 0 (out has in's
 // sizes, with zero strides on reduced dims). Accumulates in double for floating dtypes and

@@ -63,7 +63,7 @@ template <typename Inner>
 void run_loop_range(const LoopPlan& plan, int64_t begin, int64_t end, Inner& inner) {
   const int nd = int(plan.sizes.size());
   const int nops = plan.nops;
-  int64_t index[64] = {};
+  int64_t index[64];  // only the first nd entries are used
   std::array<char*, kMaxOperands> ptrs = plan.base;
   int64_t rest = begin;
   for (int d = nd - 1; d >= 0; --d) {
@@ -98,7 +98,7 @@ template <typename Inner>
 void for_each_elementwise(const LoopPlan& plan, Inner inner, bool parallel = true) {
   const int64_t total = plan.numel();
   if (total == 0) return;
-  if (!parallel) {
+  if (!parallel || total < 2 * kGrainSize) {
     run_loop_range(plan, 0, total, inner);
     return;
   }

@@ -262,7 +262,15 @@ void copy(const StridedView& dst, const StridedView& src) {
   });
 }
 
+void store_scalar(void* dst, ScalarType dtype, ScalarArg value) {
+  visit_dtype(dtype, [&]<typename T>() { *static_cast<T*>(dst) = scalar_as<T>(value); });
+}
+
 void fill(const StridedView& dst, ScalarArg value) {
+  if (dst.numel() == 1) {
+    store_scalar(dst.data, dst.dtype, value);
+    return;
+  }
   visit_dtype(dst.dtype, [&]<typename T>() {
     const T v = scalar_as<T>(value);
     const StridedView* views[] = {&dst};
