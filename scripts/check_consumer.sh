@@ -2,7 +2,7 @@
 # Installs ember from a build tree into a private prefix and builds + runs examples/consumer against it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:?usage: check_consumer.sh BUILD_DIR}"
+build="$(cd "${1:?usage: check_consumer.sh BUILD_DIR}" && pwd)"
 prefix="$build/install-check"
 rm -rf "$prefix" "$build/consumer"
 cmake --install "$build" --prefix "$prefix" >/dev/null
