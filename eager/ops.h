@@ -138,11 +138,16 @@ Tensor where(const Tensor& condition, const Scalar& a, const Tensor& b);
 Tensor where(const Tensor& condition, const Tensor& a, const Scalar& b);
 Tensor where(const Tensor& condition, const Scalar& a, const Scalar& b);
 
+// ---- pointwise math (more) ----
+// (end of pointwise math)
+
 // ---- reductions ----
 Tensor sum(const Tensor& t, std::optional<ScalarType> dtype = std::nullopt);
 Tensor sum(const Tensor& t, IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
 Tensor mean(const Tensor& t, std::optional<ScalarType> dtype = std::nullopt);
 Tensor mean(const Tensor& t, IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
+// ---- reductions (more) ----
+// (end of reductions)
 
 // ---- comparisons of whole tensors ----
 bool equal(const Tensor& a, const Tensor& b);  // same sizes and elements

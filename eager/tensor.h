@@ -190,11 +190,16 @@ class Tensor {
   bool equal(const Tensor& other) const;
   bool allclose(const Tensor& other, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) const;
 
+  // ---- pointwise math (more) ----
+  // (end of pointwise math)
+
   // ---- reductions ----
   Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor sum(IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor mean(std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor mean(IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
+  // ---- reductions (more) ----
+  // (end of reductions)
 
   // ---- in-place random fills ----
   Tensor& uniform_(double from = 0, double to = 1, std::optional<Generator> generator = std::nullopt);
