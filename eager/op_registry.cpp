@@ -15,6 +15,7 @@ void register_copy_ops(OpRegistry& r);
 void register_view_ops(OpRegistry& r);
 void register_join_ops(OpRegistry& r);
 void register_indexing_ops(OpRegistry& r);
+void register_linalg_ops(OpRegistry& r);
 
 namespace {
 thread_local DispatchMode* tls_mode = nullptr;
@@ -99,6 +100,7 @@ OpRegistry::OpRegistry() {
   register_view_ops(*this);
   register_join_ops(*this);
   register_indexing_ops(*this);
+  register_linalg_ops(*this);
 }
 
 void OpRegistry::add(const OpDef* op) {

@@ -149,6 +149,28 @@ Tensor mean(const Tensor& t, IntArrayRef dim, bool keepdim = false, std::optiona
 // ---- reductions (more) ----
 // (end of reductions)
 
+// ---- linear algebra (float/double through OpenBLAS; exact loops for other dtypes) ----
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor mv(const Tensor& mat, const Tensor& vec);
+Tensor dot(const Tensor& a, const Tensor& b);
+// PyTorch's matmul: dot, mv, mm, or a batched product with broadcast batch dims.
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor outer(const Tensor& a, const Tensor& b);
+// beta * input + alpha * (mat1 @ mat2); beta == 0 ignores input (NaN included).
+Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
+             const Scalar& alpha = 1);
+Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, const Scalar& beta = 1,
+             const Scalar& alpha = 1);
+Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1,
+               const Scalar& alpha = 1);
+// Contracts dims_a of a with dims_b of b; the result has a's free dims then b's.
+Tensor tensordot(const Tensor& a, const Tensor& b, IntArrayRef dims_a, IntArrayRef dims_b);
+// Contracts the last `dims` dims of a with the first `dims` dims of b.
+Tensor tensordot(const Tensor& a, const Tensor& b, int64_t dims);
+// Einstein summation: "ij,jk->ik", repeated indices (diagonals), "..." and implicit output.
+Tensor einsum(std::string_view equation, TensorList operands);
+
 // ---- comparisons of whole tensors ----
 bool equal(const Tensor& a, const Tensor& b);  // same sizes and elements
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);

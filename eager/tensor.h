@@ -201,6 +201,17 @@ class Tensor {
   // ---- reductions (more) ----
   // (end of reductions)
 
+  // ---- linear algebra ----
+  Tensor mm(const Tensor& mat2) const;
+  Tensor bmm(const Tensor& mat2) const;
+  Tensor mv(const Tensor& vec) const;
+  Tensor dot(const Tensor& other) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor outer(const Tensor& other) const;
+  Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
+  Tensor addmv(const Tensor& mat, const Tensor& vec, const Scalar& beta = 1, const Scalar& alpha = 1) const;
+  Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
+
   // ---- in-place random fills ----
   Tensor& uniform_(double from = 0, double to = 1, std::optional<Generator> generator = std::nullopt);
   Tensor& normal_(double mean = 0, double std = 1, std::optional<Generator> generator = std::nullopt);
