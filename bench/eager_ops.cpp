@@ -1,5 +1,6 @@
 // Eager op benchmarks: per-op dispatch overhead on a 1-element tensor and pointwise bandwidth next to memcpy.
 #include <benchmark/benchmark.h>
+#include <cblas.h>
 
 #include <cstring>
 #include <vector>
@@ -67,6 +68,32 @@ void BM_AddInplaceFloat2p24(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * kBig * 4 * 3);
 }
 BENCHMARK(BM_AddInplaceFloat2p24)->Arg(1)->Arg(2)->UseRealTime();
+
+// sgemm 1024^3 through ember::mm next to OpenBLAS called directly on the same buffers.
+void BM_MmFloat1024(benchmark::State& state) {
+  set_num_threads(int(state.range(0)));
+  Tensor a = rand({1024, 1024}), b = rand({1024, 1024});
+  for (auto _ : state) {
+    Tensor c = mm(a, b);
+    benchmark::DoNotOptimize(c.data_ptr());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 1024 * 1024 * 1024 * double(state.iterations()),
+                                                  benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_MmFloat1024)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_CblasSgemm1024(benchmark::State& state) {
+  openblas_set_num_threads(int(state.range(0)));
+  Tensor a = rand({1024, 1024}), b = rand({1024, 1024}), c = empty({1024, 1024});
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, 1024, 1024, 1.0f, a.data_ptr<float>(), 1024,
+                b.data_ptr<float>(), 1024, 0.0f, c.data_ptr<float>(), 1024);
+    benchmark::DoNotOptimize(c.data_ptr());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 1024 * 1024 * 1024 * double(state.iterations()),
+                                                  benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CblasSgemm1024)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
