@@ -88,7 +88,8 @@ PrintedElements gather(const Tensor& t, bool summarize) {
 // the magnitudes span more than 1000x, exceed 1e8 or go below 1e-4.
 class Formatter {
  public:
-  Formatter(const PrintedElements& elements, ScalarType dtype) : floating_(is_floating_point(dtype)), bool_(dtype == kBool) {
+  Formatter(const PrintedElements& elements, ScalarType dtype)
+      : floating_(is_floating_point(dtype)), bool_(dtype == kBool) {
     if (!floating_) {
       for (int64_t v : elements.integers) width_ = std::max(width_, int64_t(integer_text(v).size()));
       return;

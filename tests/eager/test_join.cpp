@@ -155,7 +155,7 @@ TEST_CASE("stack: zero-size inputs give a zero-size result") {
 }
 
 TEST_CASE("stack: reads non-contiguous inputs in logical order") {
-  const Tensor s = stack({transposed_2x3(), ones({3, 2})}, 1);
+  const Tensor s = stack({transposed_2x3(), ones({3, 2}, kFloat)}, 1);
   CHECK(shape(s) == std::vector<int64_t>{3, 2, 2});
   CHECK_VALUES(values(s), {0, 3, 1, 1, 1, 4, 1, 1, 2, 5, 1, 1});
 }
@@ -208,7 +208,8 @@ TEST_CASE("flip: a repeated or out-of-range dim raises") {
   const Tensor m = empty({2, 2});
   CHECK(error_of([&] { m.flip({0, 0}); }) == "[flip] dim 0 appears multiple times in the list of dims");
   CHECK(error_of([&] { m.flip({0, -2}); }) == "[flip] dim 0 appears multiple times in the list of dims");
-  CHECK(error_of([&] { m.flip({2}); }) == "[flip] Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+  CHECK(error_of([&] { m.flip({2}); }) ==
+        "[flip] Dimension out of range (expected to be in range of [-2, 1], but got 2)");
   CHECK(error_of([] { scalar_tensor(1.).flip({1}); }) ==
         "[flip] Dimension out of range (expected to be in range of [-1, 0], but got 1)");
 }
