@@ -18,4 +18,6 @@ Tensor Tensor::expand(IntArrayRef, bool) const { TODO; }
 Tensor Tensor::narrow(int64_t, int64_t, int64_t) const { TODO; }
 Tensor Tensor::select(int64_t, int64_t) const { TODO; }
 Tensor Tensor::slice(int64_t, std::optional<int64_t>, std::optional<int64_t>, int64_t) const { TODO; }
+Tensor Tensor::diagonal(int64_t, int64_t, int64_t) const { TODO; }
+Tensor Tensor::movedim(int64_t, int64_t) const { TODO; }
 }  // namespace ember
