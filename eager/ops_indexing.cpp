@@ -1,6 +1,7 @@
 // libtorch-style indexing (x.index({Slice(), 1, None, Ellipsis, mask}) and index_put_): basic indices compose
 // the view ops; tensor indices go through the "index.Tensor" and "index_put_" ops, which gather and scatter.
-#include <cstring>
+#include <array>
+#include <type_traits>
 
 #include "eager/meta.h"
 #include "eager/ops.h"

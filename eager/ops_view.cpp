@@ -16,6 +16,15 @@ using detail::wrap_dim;
 // tensors, whose sizes and strides are unchecked; wrapping keeps those cases free of undefined behaviour.
 int64_t wrapping_mul(int64_t a, int64_t b) { return int64_t(uint64_t(a) * uint64_t(b)); }
 
+// Views with user-given sizes (expand, as_strided) may name more elements than an int64 counts.
+void check_numel(std::string_view op, IntArrayRef sizes) {
+  int64_t numel = 1;
+  bool overflow = false;
+  for (int64_t s : sizes) overflow = overflow || __builtin_mul_overflow(numel, s, &numel);
+  EMBER_CHECK(!overflow || std::find(sizes.begin(), sizes.end(), 0) != sizes.end(),
+              "[{}] a tensor of sizes {} would have more than 2^63 elements. Use smaller sizes.", op, shape_str(sizes));
+}
+
 void push_view(const Tensor& base, MetaOutputs& out, DimVector sizes, DimVector strides, int64_t storage_offset) {
   out.push_back({std::move(sizes), std::move(strides), storage_offset, base.dtype(), base.device()});
 }
@@ -198,6 +207,7 @@ void expand_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
     sizes[size_t(i)] = size;
     strides[size_t(i)] = 0;
   }
+  check_numel("expand", sizes);
   push_view(self, out, sizes, strides, self.storage_offset());
 }
 
@@ -276,13 +286,14 @@ void as_strided_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
               "per size.",
               shape_str(sizes), shape_str(strides));
   detail::check_sizes("as_strided", sizes);
+  check_numel("as_strided", sizes);
   for (int64_t s : strides)
     EMBER_CHECK(s >= 0, "[as_strided] Negative strides are not supported at the moment, got strides: {}",
                 shape_str(strides));
   EMBER_CHECK(offset >= 0, "[as_strided] invalid storage offset {}; it must be non-negative.", offset);
   // The view must stay inside the storage: the furthest element it reaches is
   // offset + sum((size - 1) * stride); zero-size views read nothing.
-  if (detail::product(sizes) != 0) {
+  if (std::find(sizes.begin(), sizes.end(), 0) == sizes.end()) {
     const int64_t itemsize = element_size(self.dtype());
     int64_t last = offset, term = 0, nbytes = 0;
     bool overflow = false;

@@ -501,6 +501,15 @@ TEST_CASE("unbind returns every slice along a dim as a view") {
         "[unbind] Dimension specified as 0 but tensor has no dimensions");
 }
 
+TEST_CASE("views with more elements than int64 counts are refused, not wrapped") {
+  const int64_t huge = int64_t(1) << 62;
+  CHECK(error_of([] { zeros({1, 3}).expand({huge, 3}); })
+            .find("[expand] a tensor of sizes [4611686018427387904, 3] would have more than 2^63 elements") == 0);
+  CHECK(error_of([] { range(6).as_strided({huge, 4}, {0, 0}); })
+            .find("[as_strided] a tensor of sizes [4611686018427387904, 4] would have more than 2^63 elements") == 0);
+  CHECK(error_of([] { range(6).view({huge, 4}); }).find("[view] shape '[4611686018427387904, 4]' is invalid") == 0);
+}
+
 // ---- zero-size dims and the registry ----
 
 TEST_CASE("views of tensors with zero-size dims keep PyTorch's strides") {
