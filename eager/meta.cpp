@@ -50,9 +50,14 @@ bool is_contiguous_geometry(IntArrayRef sizes, IntArrayRef strides) {
 void check_sizes(std::string_view op, IntArrayRef sizes) {
   EMBER_CHECK(int64_t(sizes.size()) <= kMaxDims, "[{}] tensors may have at most {} dims, got {}", op, kMaxDims,
               sizes.size());
-  for (size_t d = 0; d < sizes.size(); ++d)
+  int64_t bytes = 8;  // the widest element
+  for (size_t d = 0; d < sizes.size(); ++d) {
     EMBER_CHECK(sizes[d] >= 0, "[{}] Trying to create tensor with negative dimension {}: {}", op, sizes[d],
                 shape_str(sizes));
+    EMBER_CHECK(!__builtin_mul_overflow(bytes, sizes[d], &bytes),
+                "[{}] a tensor of shape {} has more bytes than a 64-bit size can count; use smaller sizes.", op,
+                shape_str(sizes));
+  }
 }
 
 int64_t product(IntArrayRef sizes) {
@@ -73,7 +78,8 @@ std::string shape_str(IntArrayRef sizes) {
 DimVector broadcast_shape(std::string_view op, IntArrayRef a, IntArrayRef b) {
   const size_t n = std::max(a.size(), b.size());
   DimVector out(n, 1);
-  for (size_t i = 0; i < n; ++i) {
+  // From the last dim, as PyTorch reports the innermost mismatch.
+  for (size_t i = n; i-- > 0;) {
     const int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
     const int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
     EMBER_CHECK(da == db || da == 1 || db == 1,
@@ -140,8 +146,12 @@ kernels::StridedView broadcast_view(const Tensor& t, IntArrayRef shape) {
 }
 
 Tensor make_tensor(IntArrayRef sizes, ScalarType dtype, Device device) {
-  const int64_t n = product(sizes);
-  auto storage = std::make_shared<StorageImpl>(size_t(n * element_size(dtype)), device);
+  int64_t nbytes = element_size(dtype);
+  for (int64_t s : sizes)
+    EMBER_CHECK(!__builtin_mul_overflow(nbytes, s, &nbytes),
+                "[allocate] a tensor of shape {} has more bytes than a 64-bit size can count; use smaller sizes.",
+                shape_str(sizes));
+  auto storage = std::make_shared<StorageImpl>(size_t(nbytes), device);
   return Tensor(std::make_shared<TensorImpl>(std::move(storage), dtype, DimVector(sizes), contiguous_strides(sizes), 0));
 }
 

@@ -324,6 +324,6 @@ TEST_CASE("repeat: fewer repeats than dims, negative or overflowing sizes raise"
   CHECK(error_of([] { make({1, 2}, {2}).repeat({1, int64_t(1) << 62}); }) ==
         "[repeat] repeating dim 1 of size 2 4611686018427387904 times overflows int64; use smaller repeats.");
   CHECK(error_of([] { make({1, 2}, {2}).repeat({int64_t(1) << 62, 2}); }) ==
-        "[repeat] the result of shape [4611686018427387904, 4] would have more than 2^63 elements; use smaller "
-        "repeats.");
+        "[repeat] a tensor of shape [4611686018427387904, 4] has more bytes than a 64-bit size can count; use "
+        "smaller sizes.");
 }

@@ -76,8 +76,8 @@ TEST_CASE("addmm, addmv and baddbmm scale and add, and beta == 0 ignores NaN in 
   CHECK(values(addmv(ones({2}), ones({2, 3}), ones({3}), 2, 0.5)) == std::vector<double>{3.5, 3.5});
   Tensor nan = full({2, 2}, NAN);
   CHECK(values(addmm(nan, ones({2, 1}), ones({1, 2}), 0, 1)) == std::vector<double>(4, 1.0));
-  CHECK(contains(error_of([] { addmm(ones({3}), ones({2, 3}), ones({3, 4})); }), "Target sizes: [2, 4].  Tensor sizes: [3]") ||
-        contains(error_of([] { addmm(ones({3}), ones({2, 3}), ones({3, 4})); }), "The size of tensor a (3) must match the size of tensor b (4)"));
+  CHECK(contains(error_of([] { addmm(ones({3}), ones({2, 3}), ones({3, 4})); }),
+                 "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"));
 }
 
 TEST_CASE("matmul follows PyTorch's rules for 1-D, 2-D and batched operands") {

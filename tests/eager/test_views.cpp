@@ -211,8 +211,8 @@ TEST_CASE("broadcast_to, broadcast_tensors and broadcast_shapes follow broadcast
   CHECK(strides(broadcast_tensors({zeros({3, 1}), zeros({4})})[1]) == Shape{0, 1});
   CHECK(broadcast_shapes({3, 1}, {2, 1, 4}).vec() == Shape{2, 3, 4});
   CHECK(error_of([] { broadcast_tensors({zeros({2, 3}), zeros({3, 2})}); })
-            .find("[broadcast_tensors] The size of tensor a (2) must match the size of tensor b (3) at non-singleton "
-                  "dimension 0; shapes [2, 3] and [3, 2] cannot be broadcast together.") == 0);
+            .find("[broadcast_tensors] The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
+                  "dimension 1; shapes [2, 3] and [3, 2] cannot be broadcast together.") == 0);
   CHECK(error_of([] { broadcast_shapes({2, 3}, {3, 2}); }).find("[broadcast_shapes]") == 0);
 }
 
@@ -506,7 +506,7 @@ TEST_CASE("views with more elements than int64 counts are refused, not wrapped")
   CHECK(error_of([] { zeros({1, 3}).expand({huge, 3}); })
             .find("[expand] a tensor of sizes [4611686018427387904, 3] would have more than 2^63 elements") == 0);
   CHECK(error_of([] { range(6).as_strided({huge, 4}, {0, 0}); })
-            .find("[as_strided] a tensor of sizes [4611686018427387904, 4] would have more than 2^63 elements") == 0);
+            .find("[as_strided] a tensor of shape [4611686018427387904, 4] has more bytes than a 64-bit size can count") == 0);
   CHECK(error_of([] { range(6).view({huge, 4}); }).find("[view] shape '[4611686018427387904, 4]' is invalid") == 0);
 }
 
