@@ -6,6 +6,8 @@
 #include "eager/dtype.h"
 #include "eager/op_registry.h"
 #include "eager/ops.h"
+#include "eager/ops_conv.h"
+#include "eager/ops_nn.h"
 #include "eager/random.h"
 #include "eager/scalar.h"
 #include "eager/tensor.h"

@@ -16,6 +16,8 @@ void register_view_ops(OpRegistry& r);
 void register_join_ops(OpRegistry& r);
 void register_indexing_ops(OpRegistry& r);
 void register_linalg_ops(OpRegistry& r);
+void register_conv_ops(OpRegistry& r);
+void register_nn_ops(OpRegistry& r);
 
 namespace {
 thread_local DispatchMode* tls_mode = nullptr;
@@ -101,6 +103,8 @@ OpRegistry::OpRegistry() {
   register_join_ops(*this);
   register_indexing_ops(*this);
   register_linalg_ops(*this);
+  register_conv_ops(*this);
+  register_nn_ops(*this);
 }
 
 void OpRegistry::add(const OpDef* op) {

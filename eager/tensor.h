@@ -140,6 +140,9 @@ class Tensor {
   Tensor operator[](int64_t index) const { return select(0, index); }
   Tensor operator[](const Tensor& index) const;
 
+  // ---- indexing ops (more) ----
+  // (end of indexing ops)
+
   // ---- arithmetic ----
   Tensor add(const Tensor& other, const Scalar& alpha = 1) const;
   Tensor add(const Scalar& other, const Scalar& alpha = 1) const;
