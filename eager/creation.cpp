@@ -55,6 +55,9 @@ T rounded(float v) {
   return T(v);
 }
 
+// A bool tensor filled with a nonzero number is true (0.5 included), as in torch.full.
+Scalar fill_as(const Scalar& value, ScalarType dtype) { return dtype == kBool ? Scalar(value.toBool()) : value; }
+
 // Strides of a tensor whose elements tile its storage without gaps or overlap, in any dim order.
 bool is_non_overlapping_and_dense(const Tensor& t) {
   if (t.is_contiguous()) return true;
@@ -105,8 +108,9 @@ Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& 
   return finish(t, options);
 }
 
-Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options); }
-Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options); }
+// The dtype is resolved first: an integer fill value must not make zeros() int64.
+Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options.dtype(options.dtype())); }
+Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options.dtype(options.dtype())); }
 
 Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
   detail::check_sizes("full", size);
@@ -114,7 +118,7 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
   TensorOptions o = options;
   if (!o.has_dtype() && !fill_value.isFloatingPoint()) o = o.dtype(fill_value.type());
   Tensor t = detail::make_tensor(size, o.dtype(), o.device());
-  t.fill_(fill_value);
+  t.fill_(fill_as(fill_value, o.dtype()));
   return finish(t, o);
 }
 
@@ -131,7 +135,7 @@ Tensor zeros_like(const Tensor& t, const TensorOptions& options) { return full_l
 Tensor ones_like(const Tensor& t, const TensorOptions& options) { return full_like(t, 1, options); }
 Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& options) {
   Tensor out = empty_like(t, options.requires_grad(false));
-  out.fill_(v);
+  out.fill_(fill_as(v, out.dtype()));
   return finish(out, options);
 }
 

@@ -499,15 +499,30 @@ Tensor finish(Tensor t, const TensorOptions& options) {
   return t;
 }
 
-// The inclusive integer range a dtype can hold exactly ([-(2^digits), 2^digits] for floating types).
-std::pair<double, double> representable_range(ScalarType dtype) {
+// The largest finite value of a floating dtype (bfloat16 shares float's exponent range).
+template <typename T>
+constexpr double max_finite() {
+  if constexpr (std::is_same_v<T, Half>) return 65504.0;
+  else if constexpr (std::is_same_v<T, BFloat16>) return 3.3895313892515355e38;
+  else return double(std::numeric_limits<T>::max());
+}
+
+// The values random_ may produce in a dtype: its whole range for integers, the finite range for
+// floating types (PyTorch only warns past 2^mantissa bits, where not every integer is representable).
+std::pair<double, double> random_range(ScalarType dtype) {
   return visit_dtype(dtype, [&]<typename T>() -> std::pair<double, double> {
     if constexpr (std::is_same_v<T, bool>) return {0, 1};
     else if constexpr (std::is_integral_v<T>) return {double(std::numeric_limits<T>::lowest()), double(std::numeric_limits<T>::max())};
-    else {
-      const double m = std::ldexp(1.0, kMantissaBits<T>);
-      return {-m, m};
-    }
+    else return {-max_finite<T>(), max_finite<T>()};
+  });
+}
+
+// The largest n such that 0..n-1 are all exactly representable in dtype (randperm's limit).
+double exact_integer_limit(ScalarType dtype) {
+  return visit_dtype(dtype, [&]<typename T>() -> double {
+    if constexpr (std::is_same_v<T, bool>) return 1;
+    else if constexpr (std::is_integral_v<T>) return double(std::numeric_limits<T>::max());
+    else return std::ldexp(1.0, kMantissaBits<T>);
   });
 }
 
@@ -521,12 +536,7 @@ Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> genera
   check_floating("uniform_", dtype(), "uniform_ fills with real numbers; use random_ for integer tensors.");
   visit_dtype(dtype(), [&]<typename T>() {
     if constexpr (kernels::cpu::is_float_like<T>) {
-      // The largest finite value of T (bfloat16 shares float's exponent range).
-      const double max = std::is_same_v<T, Half>       ? 65504.0
-                         : std::is_same_v<T, BFloat16> ? 3.3895313892515355e38
-                         : std::is_same_v<T, float>    ? double(std::numeric_limits<float>::max())
-                                                       : std::numeric_limits<double>::max();
-      const double lowest = -max;
+      const double max = max_finite<T>(), lowest = -max;
       EMBER_CHECK(from >= lowest && from <= max, "[uniform_] from={} is out of bounds for {}", from, python_name(dtype()));
       EMBER_CHECK(to >= lowest && to <= max, "[uniform_] to={} is out of bounds for {}", to, python_name(dtype()));
       EMBER_CHECK(from <= to, "[uniform_] expects to return a [from, to) range, but found from={} > to={}. Swap them.",
@@ -575,18 +585,50 @@ Tensor& Tensor::bernoulli_(double p, std::optional<Generator> generator) {
   return *this;
 }
 
+namespace {
+// The spacing of T's values around |v| (1 below 2^digits).
+template <typename T>
+int64_t spacing_near(int64_t v) {
+  const uint64_t magnitude = v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v);
+  const int top_bit = magnitude == 0 ? 0 : 63 - __builtin_clzll(magnitude);
+  return int64_t(1) << std::max(0, top_bit - kMantissaBits<T> + 1);
+}
+
+// For floating T, PyTorch narrows [from, to) so that every drawn integer, once rounded to T, stays
+// inside it: a bound whose neighbour rounds across it moves by T's spacing there.
+template <typename T>
+void narrow_to_representable(int64_t& from, int64_t& to) {
+  const int64_t from_plus_1 = cast_to<int64_t>(T(float(from + 1)));
+  if constexpr (std::is_same_v<T, double>) {
+    const int64_t f1 = cast_to<int64_t>(double(from + 1)), t1 = cast_to<int64_t>(double(to - 1));
+    if (f1 < from) from = f1 + spacing_near<T>(from + 1);
+    if (t1 >= to) to = t1 - spacing_near<T>(to - 1);
+    return;
+  }
+  const int64_t to_minus_1 = cast_to<int64_t>(T(float(to - 1)));
+  if (from_plus_1 < from) from = from_plus_1 + spacing_near<T>(from + 1);
+  if (to_minus_1 >= to) to = to_minus_1 - spacing_near<T>(to - 1);
+}
+}  // namespace
+
 Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> generator) {
   check_writable("random_", *this);
   EMBER_CHECK(from < to, "[random_] expects 'from' to be less than 'to', but got from={} >= to={}", from, to);
-  const auto [lo, hi] = representable_range(dtype());
-  const bool floating = ember::is_floating_point(dtype());
-  EMBER_CHECK(double(from) >= lo && double(from) <= hi,
-              "[random_] from={} is out of bounds for {} (values {} are [{}, {}]).", from, python_name(dtype()),
-              floating ? "it represents exactly" : "it holds", lo, hi);
-  // to - 1 without overflow: from < to, so to > INT64_MIN.
+  visit_dtype(dtype(), [&]<typename T>() {
+    if constexpr (kernels::cpu::is_float_like<T>) {
+      narrow_to_representable<T>(from, to);
+      EMBER_CHECK(from < to, "[random_] expects 'from' rounded to {} to be less than 'to' rounded to {}, but got "
+                  "from={} >= to={}. Widen the range or use float64.", python_name(dtype()), python_name(dtype()),
+                  from, to);
+    }
+  });
+  const auto [lo, hi] = random_range(dtype());
+  EMBER_CHECK(double(from) >= lo && double(from) <= hi, "[random_] from={} is out of bounds for {} (range [{}, {}]).",
+              from, python_name(dtype()), lo, hi);
+  // to - 1 cannot overflow: from < to, so to > INT64_MIN.
   EMBER_CHECK(double(to - 1) >= lo && double(to - 1) <= hi,
-              "[random_] to - 1 = {} is out of bounds for {} (values {} are [{}, {}]).", to - 1, python_name(dtype()),
-              floating ? "it represents exactly" : "it holds", lo, hi);
+              "[random_] to - 1 = {} is out of bounds for {} (range [{}, {}]). Lower 'to' or use a wider dtype.", to - 1,
+              python_name(dtype()), lo, hi);
   const uint64_t range = uint64_t(to) - uint64_t(from);
   GeneratorImpl& g = pick(generator);
   visit_dtype(dtype(), [&]<typename T>() {
@@ -657,7 +699,7 @@ Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptio
   const ScalarType dtype = o.dtype();
   EMBER_CHECK(dtype != kBool, "[randperm] is not implemented for bool; use an integer or floating dtype.");
   if (n > 0) {
-    const auto [lo, hi] = representable_range(dtype);
+    const double hi = exact_integer_limit(dtype);
     EMBER_CHECK(double(n - 1) <= hi,
                 "[randperm] n={} is too large for {}: its values 0..{} must be exactly representable (at most {}). "
                 "Use a wider dtype such as kLong.",
@@ -809,7 +851,7 @@ Tensor bernoulli(const Tensor& self, double p, std::optional<Generator> generato
 
 namespace {
 
-// Without replacement (and for one sample): argmax / top-k of p / q with q ~ Exp(1), the
+// Without replacement: argmax / top-k of p / q with q ~ Exp(1), the
 // exponential-race form of sampling without replacement that PyTorch uses.
 template <typename T>
 void multinomial_race(const Tensor& probs, Tensor& out, int64_t rows, int64_t cats, int64_t samples,
@@ -899,7 +941,7 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, s
   GeneratorImpl& g = pick(generator);
   visit_dtype(probs.dtype(), [&]<typename T>() {
     if constexpr (kernels::cpu::is_float_like<T>) {
-      if (!replacement || num_samples == 1) {
+      if (!replacement) {
         const Tensor pd = probs.to(kDouble).contiguous();
         const double* v = pd.data_ptr<double>();
         for (int64_t i = 0; i < pd.numel(); ++i)

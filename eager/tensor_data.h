@@ -20,7 +20,7 @@ constexpr ScalarType literal_scalar_type() {
   else if constexpr (std::is_floating_point_v<T>) return sizeof(T) == 4 ? kFloat : kDouble;
   else if constexpr (sizeof(T) == 1) return std::is_signed_v<T> ? kChar : kByte;
   else if constexpr (sizeof(T) == 2 && std::is_signed_v<T>) return kShort;
-  else if constexpr (sizeof(T) <= 4 && std::is_signed_v<T>) return kInt;
+  else if constexpr (sizeof(T) == 2 || (sizeof(T) == 4 && std::is_signed_v<T>)) return kInt;
   else return kLong;  // 64-bit integers, and unsigned ones that only fit there
 }
 
