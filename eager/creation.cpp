@@ -58,6 +58,35 @@ T rounded(float v) {
 // A bool tensor filled with a nonzero number is true (0.5 included), as in torch.full.
 Scalar fill_as(const Scalar& value, ScalarType dtype) { return dtype == kBool ? Scalar(value.toBool()) : value; }
 
+// PyTorch refuses fill values the dtype cannot hold (c10's overflow rule: infinities and NaN fit
+// floating types, unsigned types also take negatives down to -max, which wrap).
+void check_fill_fits(std::string_view op, const Scalar& value, ScalarType dtype) {
+  if (dtype == kBool || value.isBoolean()) return;
+  visit_dtype(dtype, [&]<typename T>() {
+    if constexpr (!std::is_same_v<T, bool>) {
+      bool overflows;
+      if constexpr (is_float_like<T>) {
+        const double v = value.toDouble();
+        const double max = std::is_same_v<T, Half>       ? 65504.0
+                           : std::is_same_v<T, BFloat16> ? 3.3895313892515355e38
+                                                         : double(std::numeric_limits<T>::max());
+        overflows = std::isfinite(v) && (v < -max || v > max);
+      } else if (value.isFloatingPoint()) {
+        const double v = value.toDouble();
+        const double lo = std::is_unsigned_v<T> ? -double(std::numeric_limits<T>::max())
+                                                : double(std::numeric_limits<T>::lowest());
+        overflows = !(v >= lo && v <= double(std::numeric_limits<T>::max()));
+      } else {
+        const int64_t v = value.toLong();
+        const int64_t max = int64_t(std::numeric_limits<T>::max());
+        overflows = std::is_unsigned_v<T> ? (v > max || v < -max) : (v < int64_t(std::numeric_limits<T>::lowest()) || v > max);
+      }
+      EMBER_CHECK(!overflows, "[{}] value cannot be converted to type {} without overflow: {}. Use a wider dtype.", op,
+                  python_name(dtype), value.toDouble());
+    }
+  });
+}
+
 // Strides of a tensor whose elements tile its storage without gaps or overlap, in any dim order.
 bool is_non_overlapping_and_dense(const Tensor& t) {
   if (t.is_contiguous()) return true;
@@ -117,6 +146,7 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
   // Without a dtype, full infers it from the value, as torch.full does.
   TensorOptions o = options;
   if (!o.has_dtype() && !fill_value.isFloatingPoint()) o = o.dtype(fill_value.type());
+  check_fill_fits("full", fill_value, o.dtype());
   Tensor t = detail::make_tensor(size, o.dtype(), o.device());
   t.fill_(fill_as(fill_value, o.dtype()));
   return finish(t, o);
@@ -135,6 +165,7 @@ Tensor zeros_like(const Tensor& t, const TensorOptions& options) { return full_l
 Tensor ones_like(const Tensor& t, const TensorOptions& options) { return full_like(t, 1, options); }
 Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& options) {
   Tensor out = empty_like(t, options.requires_grad(false));
+  check_fill_fits("full_like", v, out.dtype());
   out.fill_(fill_as(v, out.dtype()));
   return finish(out, options);
 }

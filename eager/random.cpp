@@ -813,20 +813,12 @@ Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptio
   visit_dtype(dtype, [&]<typename T>() {
     T* r = static_cast<T*>(t.data_ptr());
     std::lock_guard<std::mutex> lock(g.mutex);
-    if (n < int64_t(std::numeric_limits<uint32_t>::max() / 20)) {
-      // Fisher-Yates with 32-bit draws: position i swaps with i + random() % (n - i).
-      for (int64_t i = 0; i < n; ++i) r[i] = cast_to<T>(i);
-      for (int64_t i = 0; i + 1 < n; ++i) {
-        const int64_t z = int64_t(g.random() % uint64_t(n - i));
-        std::swap(r[i], r[z + i]);
-      }
-    } else {
-      // Past ~2^28 elements a 32-bit modulus is visibly biased: inside-out shuffle with 64-bit draws.
-      for (int64_t i = 0; i < n; ++i) {
-        const int64_t z = int64_t(g.random64() % uint64_t(i + 1));
-        r[i] = r[z];
-        r[z] = cast_to<T>(i);
-      }
+    // Fisher-Yates with 32-bit draws: position i swaps with i + random() % (n - i). PyTorch 1.13
+    // does this for every n (its modulus bias only shows for n near 2^32).
+    for (int64_t i = 0; i < n; ++i) r[i] = cast_to<T>(i);
+    for (int64_t i = 0; i + 1 < n; ++i) {
+      const int64_t z = int64_t(g.random() % uint64_t(n - i));
+      std::swap(r[i], r[z + i]);
     }
   });
   return finish(t, o);
@@ -857,8 +849,8 @@ Tensor randint_like(const Tensor& t, int64_t low, int64_t high, const TensorOpti
 }
 
 // ---------------------------------------------------------------------------------------------------
-// normal with tensor parameters: standard normals of the broadcast shape, then * std + mean, as
-// PyTorch computes them (separate roundings in the output dtype).
+// normal with tensor parameters: contiguous standard normals of the broadcast shape, then * std + mean,
+// as PyTorch computes them (separate roundings in the output dtype).
 
 namespace {
 void check_std_tensor(const Tensor& std) {
@@ -896,7 +888,7 @@ Tensor normal(const Tensor& mean, double std, std::optional<Generator> generator
   detail::check_cpu("normal", mean);
   check_floating("normal", mean.dtype(), "Convert mean with .to(kFloat) first.");
   check_std("normal", std);
-  Tensor out = empty_like(mean);
+  Tensor out = empty(mean.sizes(), mean.dtype());
   out.normal_(0, std, std::move(generator));
   out.add_(mean);
   return out;
@@ -906,7 +898,7 @@ Tensor normal(double mean, const Tensor& std, std::optional<Generator> generator
   detail::check_cpu("normal", std);
   check_floating("normal", std.dtype(), "Convert std with .to(kFloat) first.");
   check_std_tensor(std);
-  Tensor out = empty_like(std);
+  Tensor out = empty(std.sizes(), std.dtype());
   out.normal_(0, 1, std::move(generator));
   out.mul_(std);
   out.add_(mean);
@@ -927,7 +919,8 @@ Tensor bernoulli(const Tensor& p, std::optional<Generator> generator) {
       EMBER_CHECK(v[i] >= 0 && v[i] <= 1, "[bernoulli] expects all probabilities in [0, 1], but found p={} at flat "
                   "index {}.", v[i], i);
   }
-  Tensor out = empty_like(p);
+  // PyTorch allocates the result contiguous, so draws follow p's logical (row-major) order.
+  Tensor out = empty(p.sizes(), p.dtype());
   GeneratorImpl& g = pick(generator);
   const double* pv = static_cast<const double*>(pd.data_ptr());
   const bool wide = p.dtype() == kDouble;
@@ -944,7 +937,7 @@ Tensor bernoulli(const Tensor& p, std::optional<Generator> generator) {
 
 Tensor bernoulli(const Tensor& self, double p, std::optional<Generator> generator) {
   detail::check_cpu("bernoulli", self);
-  Tensor out = empty_like(self);
+  Tensor out = empty(self.sizes(), self.dtype());
   out.bernoulli_(p, std::move(generator));
   return out;
 }

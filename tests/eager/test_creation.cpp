@@ -58,6 +58,22 @@ TEST_CASE("full infers its dtype from the fill value") {
   check_exact(full({2}, 0.5, kBool), {1, 1});
 }
 
+TEST_CASE("full rejects values the dtype cannot hold") {
+  CHECK(contains(test::error_of([] { full({1}, 300, kChar); }), "value cannot be converted to type int8 without overflow"));
+  CHECK(contains(test::error_of([] { full({1}, -129, kChar); }), "without overflow"));
+  CHECK(contains(test::error_of([] { full({1}, INFINITY, kInt); }), "without overflow"));
+  CHECK(contains(test::error_of([] { full({1}, int64_t(1) << 40, kInt); }), "without overflow"));
+  CHECK(contains(test::error_of([] { full({1}, 1e6, kHalf); }), "float16 without overflow"));
+  CHECK(contains(test::error_of([] { full({1}, 1e300, kFloat); }), "without overflow"));
+  CHECK(contains(test::error_of([] { full_like(ones({1}, kByte), 256); }), "without overflow"));
+  // As in PyTorch: uint8 takes -1 (wrapping to 255), floats take infinities and NaN, floats truncate.
+  check_exact(full({1}, -1, kByte), {255});
+  check_exact(full({1}, INFINITY, kHalf), {INFINITY});
+  CHECK(std::isnan(full({1}, NAN, kBFloat16).item<double>()));
+  check_exact(full({1}, 2.5, kInt), {2});
+  check_exact(full({1}, 70000.0, kBFloat16), {70144});
+}
+
 TEST_CASE("negative sizes are rejected with PyTorch's message") {
   CHECK(contains(test::error_of([] { empty({-1, 2}); }),
                  "[empty] Trying to create tensor with negative dimension -1: [-1, 2]"));

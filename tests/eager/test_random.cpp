@@ -158,6 +158,12 @@ TEST_CASE("a Generator seeded with 42 gives torch.Generator().manual_seed(42)'s 
   check_exact(rand({3}, g), {0.8822692632675171, 0.9150039553642273, 0.38286375999450684});
 }
 
+TEST_CASE("a default-constructed Generator uses PyTorch's default seed") {
+  Generator g;
+  CHECK(g.initial_seed() == 67280421310721ULL);
+  check_exact(rand({3}, g), {0.267295241355896, 0.8725283145904541, 0.3352888226509094});
+}
+
 TEST_CASE("Generator copies share one state; other generators are independent") {
   Generator a(7);
   Generator b = a;
@@ -323,6 +329,14 @@ TEST_CASE("bernoulli with a probability tensor matches PyTorch for float and dou
   check_exact(bernoulli(p.to(kDouble)), {0, 0, 1, 0, 1, 0, 1, 0});
 }
 
+TEST_CASE("bernoulli draws in p's logical order whatever its layout") {
+  // p is the transpose of a contiguous 2x3 tensor.
+  Tensor p = empty_strided({3, 2}, {1, 3});
+  p.copy_(test::make<double>({0.1, 0.3, 0.9, 0.7, 0.5, 0.2}, {3, 2}));
+  manual_seed(0);
+  check_exact(bernoulli(p), {0, 0, 1, 1, 1, 0});
+}
+
 TEST_CASE("bernoulli rejects probabilities outside [0, 1] and integer p") {
   CHECK(test::error_of([] { empty({2}).bernoulli_(1.5); }).find("p to be in [0, 1], but got p=1.5") !=
         std::string::npos);
@@ -363,6 +377,15 @@ TEST_CASE("multinomial samples each row of a 2-D input") {
   check_exact(r, {1, 1, 1, 1, 1, 2, 0, 0, 1, 0});
   manual_seed(0);
   check_exact(multinomial(probs, 2), {1, 0, 1, 0});
+}
+
+TEST_CASE("multinomial without replacement draws in the layout's memory order") {
+  Tensor probs = empty_strided({2, 3}, {1, 2});
+  probs.copy_(test::make<double>({0.1, 0.9, 0.5, 0.3, 0.7, 0.2}, {2, 3}));
+  manual_seed(0);
+  check_exact(multinomial(probs, 2), {1, 2, 1, 0});
+  manual_seed(0);
+  check_exact(multinomial(probs.contiguous(), 2), {2, 1, 1, 2});
 }
 
 TEST_CASE("multinomial rejects invalid distributions and sample counts") {
