@@ -111,13 +111,27 @@ int64_t storage_elements(std::string_view op, IntArrayRef sizes, IntArrayRef str
   EMBER_CHECK(sizes.size() == strides.size(),
               "[{}] mismatch in length of strides and shape: {} sizes but {} strides. Pass one stride per dim.", op,
               sizes.size(), strides.size());
+  for (size_t d = 0; d < sizes.size(); ++d)
+    EMBER_CHECK(strides[d] >= 0, "[{}] negative strides are not supported, got stride {} at dim {}", op, strides[d], d);
+  for (int64_t s : sizes)
+    if (s == 0) return 0;
   int64_t needed = 1;
   for (size_t d = 0; d < sizes.size(); ++d) {
-    EMBER_CHECK(strides[d] >= 0, "[{}] negative strides are not supported, got stride {} at dim {}", op, strides[d], d);
-    if (sizes[d] == 0) return 0;
-    needed += (sizes[d] - 1) * strides[d];
+    int64_t extent;
+    const bool overflow = __builtin_mul_overflow(sizes[d] - 1, strides[d], &extent) ||
+                          __builtin_add_overflow(needed, extent, &needed);
+    EMBER_CHECK(!overflow, "[{}] sizes {} with strides {} span more elements than int64 can count", op,
+                detail::shape_str(sizes), detail::shape_str(strides));
   }
   return needed;
+}
+
+// Bytes for `elements` of dtype, checked against overflow.
+size_t storage_bytes(std::string_view op, int64_t elements, ScalarType dtype) {
+  int64_t bytes;
+  EMBER_CHECK(!__builtin_mul_overflow(elements, element_size(dtype), &bytes),
+              "[{}] {} elements of {} need more bytes than int64 can count", op, elements, python_name(dtype));
+  return size_t(bytes);
 }
 
 }  // namespace
@@ -132,7 +146,7 @@ Tensor empty(IntArrayRef size, const TensorOptions& options) {
 Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& options) {
   detail::check_sizes("empty_strided", size);
   const int64_t elements = storage_elements("empty_strided", size, stride);
-  auto storage = std::make_shared<StorageImpl>(size_t(elements * element_size(options.dtype())), options.device());
+  auto storage = std::make_shared<StorageImpl>(storage_bytes("empty_strided", elements, options.dtype()), options.device());
   Tensor t(std::make_shared<TensorImpl>(std::move(storage), options.dtype(), DimVector(size), DimVector(stride), 0));
   return finish(t, options);
 }
@@ -242,8 +256,9 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
                   double(xstart), double(xend), double(xstep));
       double size;
       if constexpr (std::is_same_v<T, int64_t>) {
-        const int64_t sign = xstep > 0 ? 1 : -1;
-        size = std::ceil(double((xend - xstart + xstep - sign) / xstep));
+        // Exact integer count; 128 bits so that extreme bounds cannot overflow.
+        const __int128 sign = xstep > 0 ? 1 : -1;
+        size = double((__int128(xend) - xstart + xstep - sign) / xstep);
       } else {
         size = std::ceil((end.toDouble() - start.toDouble()) / step.toDouble());
       }
@@ -318,7 +333,7 @@ void logspace_fill(T* p, int64_t steps, const Scalar& start_s, const Scalar& end
   double diff;
   if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) diff = double(float(rounded<T>(float(end) - float(start))));
   else if constexpr (is_float_like<T>) diff = double(end - start);
-  else diff = double(int64_t(end) - int64_t(start));
+  else diff = double(int64_t(uint64_t(int64_t(end)) - uint64_t(int64_t(start))));  // wraps as PyTorch's int math
   const double step = diff / double(steps - 1);
   for (int64_t i = 0; i < steps; ++i) {
     const double exponent = i < halfway ? double(start) + step * double(i) : double(end) - step * double(steps - i - 1);
@@ -373,8 +388,8 @@ Tensor wrap_blob(void* data, IntArrayRef sizes, IntArrayRef strides, std::functi
               "[from_blob] data is null but sizes {} with strides {} need {} elements. Pass a valid pointer.",
               detail::shape_str(sizes), detail::shape_str(strides), elements);
   const ScalarType dtype = options.dtype();
-  auto storage =
-      std::make_shared<StorageImpl>(data, size_t(elements * element_size(dtype)), options.device(), std::move(deleter));
+  auto storage = std::make_shared<StorageImpl>(data, storage_bytes("from_blob", elements, dtype), options.device(),
+                                               std::move(deleter));
   Tensor t(std::make_shared<TensorImpl>(std::move(storage), dtype, DimVector(sizes), DimVector(strides), 0));
   return finish(t, options);
 }
