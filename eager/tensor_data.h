@@ -40,12 +40,11 @@ class TensorDataContainer {
   TensorDataContainer(std::initializer_list<TensorDataContainer> list);  // NOLINT
   template <typename T, std::enable_if_t<is_literal_element<T>, int> = 0>
   TensorDataContainer(ArrayRef<T> values)  // NOLINT
-      : TensorDataContainer(widened<T> ? nullptr : values.data(), int64_t(values.size()), literal_scalar_type<T>(),
-                            array_tag{}) {
-    if constexpr (widened<T>) {
-      using Wide = std::conditional_t<sizeof(T) == 2, int32_t, int64_t>;
-      const std::vector<Wide> wide(values.begin(), values.end());
-      array_ = copy_array(wide.data(), int64_t(wide.size()), scalar_type_);
+      : TensorDataContainer(std::is_same_v<stored_t<T>, T> ? values.data() : nullptr, int64_t(values.size()),
+                            literal_scalar_type<T>(), array_tag{}) {
+    if constexpr (!std::is_same_v<stored_t<T>, T>) {
+      const std::vector<stored_t<T>> converted(values.begin(), values.end());
+      array_ = copy_array(converted.data(), int64_t(converted.size()), scalar_type_);
     }
   }
   template <typename T, std::enable_if_t<is_literal_element<T>, int> = 0>
@@ -66,9 +65,13 @@ class TensorDataContainer {
  private:
   enum class Kind : uint8_t { Scalar, List, Array };
   struct array_tag {};
-  // 16- and 32-bit unsigned integers are stored in the next wider signed type.
+  // The C++ type an element is stored as: 16- and 32-bit unsigned integers widen to the next signed
+  // type, long double narrows to double, everything else is stored as is.
   template <typename T>
-  static constexpr bool widened = std::is_unsigned_v<T> && !std::is_same_v<T, bool> && (sizeof(T) == 2 || sizeof(T) == 4);
+  using stored_t = std::conditional_t<
+      std::is_same_v<T, long double>, double,
+      std::conditional_t<std::is_unsigned_v<T> && !std::is_same_v<T, bool> && (sizeof(T) == 2 || sizeof(T) == 4),
+                         std::conditional_t<sizeof(T) == 2, int32_t, int64_t>, T>>;
   // data == nullptr leaves the array to the caller.
   TensorDataContainer(const Scalar& value, ScalarType type);
   TensorDataContainer(const void* data, int64_t n, ScalarType type, array_tag);

@@ -345,6 +345,8 @@ TEST_CASE("literals from std::vector and ArrayRef") {
   CHECK(tensor(std::vector<double>{1, 2}).dtype() == kFloat);
   check_exact(tensor(std::vector<bool>{true, false, true}), {1, 0, 1});
   check_exact(tensor(std::vector<uint16_t>{65535, 1}), {65535, 1});
+  check_exact(tensor(std::vector<uint32_t>{4000000000u}), {4000000000.0});
+  check_exact(tensor(std::vector<long double>{1.5L, -2.5L}), {1.5, -2.5});
   const std::vector<int64_t> v = {4, 5, 6};
   check_exact(tensor(ArrayRef<int64_t>(v)), {4, 5, 6});
   // Vectors nest inside braced lists.
