@@ -11,4 +11,5 @@
 #include "eager/random.h"
 #include "eager/scalar.h"
 #include "eager/tensor.h"
+#include "eager/tensor_data.h"
 #include "eager/tensor_options.h"

@@ -14,7 +14,9 @@ class TensorOptions {
   TensorOptions(ScalarType dtype) : dtype_(dtype) {}  // NOLINT: implicit, as in libtorch
   TensorOptions(Device device) : device_(device) {}   // NOLINT
   TensorOptions(DeviceType type) : device_(Device(type)) {}  // NOLINT
-  TensorOptions(const char* device) : device_(Device(device)) {}  // NOLINT
+  // String literals only, so that a literal 0 is never taken for a device.
+  template <size_t N>
+  TensorOptions(const char (&device)[N]) : device_(Device(device)) {}  // NOLINT
 
   TensorOptions dtype(ScalarType d) const { auto o = *this; o.dtype_ = d; return o; }
   TensorOptions dtype(std::optional<ScalarType> d) const { auto o = *this; o.dtype_ = d; return o; }

@@ -18,7 +18,7 @@ using OpMath = std::conditional_t<std::is_same_v<T, Half> || std::is_same_v<T, B
 template <typename T>
 T scalar_as(ScalarArg s) {
   if constexpr (is_float_like<T>) return T(static_cast<OpMath<T>>(s.f));
-  else if constexpr (std::is_same_v<T, bool>) return s.i != 0;
+  else if constexpr (std::is_same_v<T, bool>) return s.f != 0.0;  // 0.5 and NaN are true, as in PyTorch
   else return cast_to<T>(s.i);
 }
 
