@@ -27,11 +27,6 @@ namespace {
 using kernels::cpu::cast_to;
 using kernels::cpu::is_float_like;
 
-Tensor finish(Tensor t, const TensorOptions& options) {
-  if (options.requires_grad()) t.requires_grad_(true);
-  return t;
-}
-
 // The scalar converted to T the way Scalar::to<T> does in PyTorch (floating values truncate).
 template <typename T>
 T scalar_as(const Scalar& s) {
@@ -140,7 +135,7 @@ size_t storage_bytes(std::string_view op, int64_t elements, ScalarType dtype) {
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
   detail::check_sizes("empty", size);
-  return finish(detail::make_tensor(size, options.dtype(), options.device()), options);
+  return detail::finish_factory(detail::make_tensor(size, options.dtype(), options.device()), options);
 }
 
 Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& options) {
@@ -148,7 +143,7 @@ Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& 
   const int64_t elements = storage_elements("empty_strided", size, stride);
   auto storage = std::make_shared<StorageImpl>(storage_bytes("empty_strided", elements, options.dtype()), options.device());
   Tensor t(std::make_shared<TensorImpl>(std::move(storage), options.dtype(), DimVector(size), DimVector(stride), 0));
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 // The dtype is resolved first: an integer fill value must not make zeros() int64.
@@ -163,7 +158,7 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
   check_fill_fits("full", fill_value, o.dtype());
   Tensor t = detail::make_tensor(size, o.dtype(), o.device());
   t.fill_(fill_as(fill_value, o.dtype()));
-  return finish(t, o);
+  return detail::finish_factory(t, o);
 }
 
 Tensor scalar_tensor(const Scalar& s, const TensorOptions& options) { return full({}, s, options.dtype(options.dtype())); }
@@ -181,7 +176,7 @@ Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& options)
   Tensor out = empty_like(t, options.requires_grad(false));
   check_fill_fits("full_like", v, out.dtype());
   out.fill_(fill_as(v, out.dtype()));
-  return finish(out, options);
+  return detail::finish_factory(out, options);
 }
 
 // ---- eye ----
@@ -196,7 +191,7 @@ Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
     T* p = t.data_ptr<T>();
     for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = cast_to<T>(1);
   });
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 // ---- arange ----
@@ -271,7 +266,7 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
   visit_dtype(dtype, [&]<typename T>() {
     if constexpr (!std::is_same_v<T, bool>) arange_fill<T>(t.data_ptr<T>(), n, start, step);
   });
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 // ---- linspace / logspace ----
@@ -359,7 +354,7 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const Ten
       if constexpr (!std::is_same_v<T, bool>) linspace_fill<T>(t.data_ptr<T>(), steps, start, end);
     });
   }
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double base, const TensorOptions& options) {
@@ -374,7 +369,7 @@ Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double ba
       if constexpr (!std::is_same_v<T, bool>) logspace_fill<T>(t.data_ptr<T>(), steps, start, end, base);
     });
   }
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 // ---- from_blob ----
@@ -391,7 +386,7 @@ Tensor wrap_blob(void* data, IntArrayRef sizes, IntArrayRef strides, std::functi
   auto storage = std::make_shared<StorageImpl>(data, storage_bytes("from_blob", elements, dtype), options.device(),
                                                std::move(deleter));
   Tensor t(std::make_shared<TensorImpl>(std::move(storage), dtype, DimVector(sizes), DimVector(strides), 0));
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 }  // namespace
 

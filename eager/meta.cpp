@@ -166,6 +166,14 @@ void check_cpu(std::string_view op, const Tensor& t) {
               t.device().str());
 }
 
+Tensor finish_factory(Tensor t, const TensorOptions& options) {
+  EMBER_CHECK(!options.pinned_memory(),
+              "[pinned_memory] pinned host memory needs a CUDA device, and this build has none (or no device is "
+              "available). Drop pinned_memory(true).");
+  if (options.requires_grad()) t.requires_grad_(true);
+  return t;
+}
+
 Tensor cast_to(const Tensor& t, ScalarType dtype) {
   if (t.dtype() == dtype) return t;
   return t.to(dtype);

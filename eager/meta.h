@@ -41,6 +41,9 @@ Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int
 // Checks that every input is on `device`-compatible CPU memory for now.
 void check_cpu(std::string_view op, const Tensor& t);
 
+// Applies a factory's options that are not about the data: requires_grad, pinned memory.
+Tensor finish_factory(Tensor t, const TensorOptions& options);
+
 // `t` converted to `dtype` (itself when it already has it).
 Tensor cast_to(const Tensor& t, ScalarType dtype);
 

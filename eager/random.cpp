@@ -597,11 +597,6 @@ void check_std(std::string_view op, double std) {
               op, std);
 }
 
-Tensor finish(Tensor t, const TensorOptions& options) {
-  if (options.requires_grad()) t.requires_grad_(true);
-  return t;
-}
-
 // The largest finite value of a floating dtype (bfloat16 shares float's exponent range).
 template <typename T>
 constexpr double max_finite() {
@@ -766,7 +761,7 @@ Tensor rand(IntArrayRef size, std::optional<Generator> generator, const TensorOp
   floating_dtype("rand", options);
   Tensor t = empty(size, options.requires_grad(false));
   t.uniform_(0, 1, std::move(generator));
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 Tensor randn(IntArrayRef size, const TensorOptions& options) { return randn(size, std::nullopt, options); }
@@ -775,7 +770,7 @@ Tensor randn(IntArrayRef size, std::optional<Generator> generator, const TensorO
   floating_dtype("randn", options);
   Tensor t = empty(size, options.requires_grad(false));
   t.normal_(0, 1, std::move(generator));
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& options) {
@@ -792,7 +787,7 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, std::optional<Genera
   EMBER_CHECK(low < high, "[randint] expects 'low' to be less than 'high', but got low={} >= high={}", low, high);
   Tensor t = empty(size, o.requires_grad(false));
   t.random_(low, high, std::move(generator));
-  return finish(t, o);
+  return detail::finish_factory(t, o);
 }
 
 Tensor randperm(int64_t n, const TensorOptions& options) { return randperm(n, std::nullopt, options); }
@@ -821,21 +816,21 @@ Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptio
       std::swap(r[i], r[z + i]);
     }
   });
-  return finish(t, o);
+  return detail::finish_factory(t, o);
 }
 
 Tensor rand_like(const Tensor& t, const TensorOptions& options) {
   Tensor out = empty_like(t, options.requires_grad(false));
   check_floating("rand_like", out.dtype(), "Pass a floating dtype, e.g. TensorOptions(kFloat).");
   out.uniform_(0, 1);
-  return finish(out, options);
+  return detail::finish_factory(out, options);
 }
 
 Tensor randn_like(const Tensor& t, const TensorOptions& options) {
   Tensor out = empty_like(t, options.requires_grad(false));
   check_floating("randn_like", out.dtype(), "Pass a floating dtype, e.g. TensorOptions(kFloat).");
   out.normal_(0, 1);
-  return finish(out, options);
+  return detail::finish_factory(out, options);
 }
 
 Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& options) {
@@ -845,7 +840,7 @@ Tensor randint_like(const Tensor& t, int64_t low, int64_t high, const TensorOpti
   EMBER_CHECK(low < high, "[randint_like] expects 'low' to be less than 'high', but got low={} >= high={}", low, high);
   Tensor out = empty_like(t, options.requires_grad(false));
   out.random_(low, high);
-  return finish(out, options);
+  return detail::finish_factory(out, options);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -869,7 +864,7 @@ Tensor normal(double mean, double std, IntArrayRef size, std::optional<Generator
   check_std("normal", std);
   Tensor t = empty(size, options.requires_grad(false));
   t.normal_(mean, std, std::move(generator));
-  return finish(t, options);
+  return detail::finish_factory(t, options);
 }
 
 Tensor normal(const Tensor& mean, const Tensor& std, std::optional<Generator> generator) {

@@ -269,3 +269,9 @@ TEST_CASE("a dispatch mode sees every op call before eager runs it") {
   CHECK(test::values(y) == std::vector<double>{6, 6, 6});
   CHECK(current_dispatch_mode() == nullptr);
 }
+
+TEST_CASE("pinned memory without CUDA is a clear error") {
+  CHECK(error_of([] { empty({2}, TensorOptions().pinned_memory(true)); }).find("pinned host memory needs a CUDA device") != std::string::npos);
+  CHECK(error_of([] { rand({2}, ember::pinned_memory(true)); }).find("Drop pinned_memory(true)") != std::string::npos);
+  CHECK_FALSE(zeros({2}).is_pinned());
+}
