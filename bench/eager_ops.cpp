@@ -69,6 +69,42 @@ void BM_AddInplaceFloat2p24(benchmark::State& state) {
 }
 BENCHMARK(BM_AddInplaceFloat2p24)->Arg(1)->Arg(2)->UseRealTime();
 
+// Row sums of a 4096x4096 float matrix: reads 64 MiB.
+void BM_SumRows4096(benchmark::State& state) {
+  set_num_threads(int(state.range(0)));
+  Tensor x = rand({4096, 4096});
+  for (auto _ : state) {
+    Tensor s = x.sum({1});
+    benchmark::DoNotOptimize(s.data_ptr());
+  }
+  state.SetBytesProcessed(state.iterations() * 4096 * 4096 * 4);
+}
+BENCHMARK(BM_SumRows4096)->Arg(1)->Arg(2)->UseRealTime();
+
+// Column sums (the reduced dim is the outer one).
+void BM_SumCols4096(benchmark::State& state) {
+  set_num_threads(int(state.range(0)));
+  Tensor x = rand({4096, 4096});
+  for (auto _ : state) {
+    Tensor s = x.sum({0});
+    benchmark::DoNotOptimize(s.data_ptr());
+  }
+  state.SetBytesProcessed(state.iterations() * 4096 * 4096 * 4);
+}
+BENCHMARK(BM_SumCols4096)->Arg(1)->Arg(2)->UseRealTime();
+
+// memcpy of the 64 MiB the sums read.
+void BM_Memcpy64MiB(benchmark::State& state) {
+  const size_t bytes = size_t(4096) * 4096 * 4;
+  std::vector<char> src(bytes, 1), dst(bytes, 0);
+  for (auto _ : state) {
+    std::memcpy(dst.data(), src.data(), bytes);
+    benchmark::DoNotOptimize(dst.data());
+  }
+  state.SetBytesProcessed(state.iterations() * int64_t(bytes));
+}
+BENCHMARK(BM_Memcpy64MiB)->UseRealTime();
+
 // sgemm 1024^3 through ember::mm next to OpenBLAS called directly on the same buffers.
 void BM_MmFloat1024(benchmark::State& state) {
   set_num_threads(int(state.range(0)));
