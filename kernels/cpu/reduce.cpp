@@ -219,6 +219,23 @@ void reduce_into(const StridedView& out, const StridedView& in, const R& r) {
 // identity(): the accumulator before any element; step(acc, x, index): consume one element;
 // merge(a, b): a followed by b; result(acc, count): the value written out.
 
+// Folds a contiguous run through 8 independent lanes (which the compiler can vectorise), then the
+// lanes in a fixed tree order. For `combine` associative up to rounding; deterministic either way.
+template <typename Acc, typename In, typename Map, typename Combine>
+Acc fold_lanes(const In* p, int64_t n, Acc identity, Map map, Combine combine) {
+  Acc lanes[8] = {identity, identity, identity, identity, identity, identity, identity, identity};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lanes[j] = combine(lanes[j], map(p[i + j]));
+  Acc total = combine(combine(combine(lanes[0], lanes[1]), combine(lanes[2], lanes[3])),
+                      combine(combine(lanes[4], lanes[5]), combine(lanes[6], lanes[7])));
+  for (; i < n; ++i) total = combine(total, map(p[i]));
+  return total;
+}
+
+// Runs of at least this many contiguous elements go through fold_lanes.
+constexpr int64_t kMinLaneRun = 16;
+
 template <typename A>
 struct SumReducer {
   using Acc = A;
@@ -227,17 +244,13 @@ struct SumReducer {
   template <typename In>
   void step(Acc& a, In x, int64_t) const { a = wrap_add(a, static_cast<Acc>(x)); }
   template <typename In>
-  void run(Acc& a, const In* p, int64_t stride, int64_t n, int64_t) const {
-    // Independent lanes let the compiler vectorise contiguous runs.
-    Acc lanes[8] = {};
-    int64_t i = 0;
-    if (stride == 1)
-      for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; ++j) lanes[j] = wrap_add(lanes[j], static_cast<Acc>(p[i + j]));
-    Acc total = wrap_add(wrap_add(wrap_add(lanes[0], lanes[1]), wrap_add(lanes[2], lanes[3])),
-                         wrap_add(wrap_add(lanes[4], lanes[5]), wrap_add(lanes[6], lanes[7])));
-    for (; i < n; ++i) total = wrap_add(total, static_cast<Acc>(p[i * stride]));
-    a = wrap_add(a, total);
+  void run(Acc& a, const In* p, int64_t stride, int64_t n, int64_t index0) const {
+    if (stride != 1 || n < kMinLaneRun) {
+      for (int64_t i = 0; i < n; ++i) step(a, p[i * stride], index0 + i);
+      return;
+    }
+    a = wrap_add(a, fold_lanes(p, n, Acc(0), [](In x) { return static_cast<Acc>(x); },
+                               [](Acc l, Acc r) { return wrap_add(l, r); }));
   }
   void merge(Acc& a, const Acc& b) const { a = wrap_add(a, b); }
   Acc result(const Acc& a, int64_t) const {
@@ -256,6 +269,17 @@ struct ProdReducer {
   Acc result(const Acc& a, int64_t) const { return a; }
 };
 
+// The extreme of two values with NaN winning (written as selects so that lanes vectorise).
+template <bool IsMax, typename A>
+A extreme(A a, A b) {
+  if constexpr (std::is_floating_point_v<A>) {
+    const A m = IsMax ? (b > a ? b : a) : (b < a ? b : a);
+    return a != a ? a : (b != b ? b : m);
+  } else {
+    return IsMax ? (b > a ? b : a) : (b < a ? b : a);
+  }
+}
+
 template <bool IsMax, typename A>
 struct ExtremeReducer {
   using Acc = A;
@@ -265,13 +289,24 @@ struct ExtremeReducer {
     else return IsMax ? std::numeric_limits<A>::lowest() : std::numeric_limits<A>::max();
   }
   template <typename In>
-  void step(Acc& a, In x, int64_t) const {
-    const Acc v = static_cast<Acc>(x);
-    if (beats<IsMax>(v, a)) a = v;
+  void step(Acc& a, In x, int64_t) const { a = extreme<IsMax>(a, static_cast<Acc>(x)); }
+  template <typename In>
+  void run(Acc& a, const In* p, int64_t stride, int64_t n, int64_t index0) const {
+    if (stride != 1 || n < kMinLaneRun) {
+      for (int64_t i = 0; i < n; ++i) step(a, p[i * stride], index0 + i);
+      return;
+    }
+    // Plain comparisons vectorise; a NaN, which they never pick, is looked for separately.
+    auto ordered = [](Acc l, Acc r) { return IsMax ? (r > l ? r : l) : (r < l ? r : l); };
+    Acc m = fold_lanes(p, n, identity(), [](In x) { return static_cast<Acc>(x); }, ordered);
+    if constexpr (std::is_floating_point_v<Acc>) {
+      const int64_t nans = fold_lanes(p, n, int64_t(0), [](In x) { return int64_t(x != x); },
+                                      [](int64_t l, int64_t r) { return l + r; });
+      if (nans > 0) m = std::numeric_limits<Acc>::quiet_NaN();
+    }
+    a = extreme<IsMax>(a, m);
   }
-  void merge(Acc& a, const Acc& b) const {
-    if (beats<IsMax>(b, a)) a = b;
-  }
+  void merge(Acc& a, const Acc& b) const { a = extreme<IsMax>(a, b); }
   Acc result(const Acc& a, int64_t) const { return a; }
 };
 
@@ -318,25 +353,29 @@ struct NormReducer {
   using Acc = double;
   double p = 2.0;
   Acc identity() const { return K == NormKind::MinAbs ? std::numeric_limits<double>::infinity() : 0.0; }
+  // What one element contributes.
+  double map(double v) const {
+    if constexpr (K == NormKind::Count) return v != 0.0 ? 1.0 : 0.0;  // NaN counts as nonzero
+    else if constexpr (K == NormKind::SquareSum) return v * v;
+    else if constexpr (K == NormKind::Power) return std::pow(std::fabs(v), p);
+    else return std::fabs(v);
+  }
+  static double combine(double a, double b) {
+    if constexpr (K == NormKind::MaxAbs) return extreme<true>(a, b);
+    else if constexpr (K == NormKind::MinAbs) return extreme<false>(a, b);
+    else return a + b;
+  }
   template <typename In>
-  void step(Acc& a, In x, int64_t) const {
-    const double v = static_cast<double>(x);
-    if constexpr (K == NormKind::Count) a += v != 0.0;  // NaN counts as nonzero
-    else if constexpr (K == NormKind::AbsSum) a += std::fabs(v);
-    else if constexpr (K == NormKind::SquareSum) a += v * v;
-    else if constexpr (K == NormKind::MaxAbs) merge(a, std::fabs(v));
-    else if constexpr (K == NormKind::MinAbs) merge(a, std::fabs(v));
-    else a += std::pow(std::fabs(v), p);
-  }
-  void merge(Acc& a, const Acc& b) const {
-    if constexpr (K == NormKind::MaxAbs) {
-      if (beats<true>(b, a)) a = b;
-    } else if constexpr (K == NormKind::MinAbs) {
-      if (beats<false>(b, a)) a = b;
-    } else {
-      a += b;
+  void step(Acc& a, In x, int64_t) const { a = combine(a, map(static_cast<double>(x))); }
+  template <typename In>
+  void run(Acc& a, const In* p, int64_t stride, int64_t n, int64_t index0) const {
+    if (stride != 1 || n < kMinLaneRun) {
+      for (int64_t i = 0; i < n; ++i) step(a, p[i * stride], index0 + i);
+      return;
     }
+    a = combine(a, fold_lanes(p, n, identity(), [this](In x) { return map(static_cast<double>(x)); }, combine));
   }
+  void merge(Acc& a, const Acc& b) const { a = combine(a, b); }
   double result(const Acc& a, int64_t count) const {
     if (count == 0) return 0.0;
     if constexpr (K == NormKind::SquareSum) return std::sqrt(a);
@@ -355,6 +394,21 @@ struct LogSumExpReducer {
   Acc identity() const { return {}; }
   template <typename In>
   void step(Acc& a, In x, int64_t) const { merge(a, Acc{static_cast<double>(x), 1.0}); }
+  // A contiguous run in two passes: its max, then the sum of exp(x - max), merged as one.
+  template <typename In>
+  void run(Acc& a, const In* p, int64_t stride, int64_t n, int64_t index0) const {
+    const double max =
+        stride == 1 && n >= kMinLaneRun
+            ? fold_lanes(p, n, -kInf, [](In x) { return static_cast<double>(x); }, extreme<true, double>)
+            : kInf;
+    if (!std::isfinite(max)) {  // infinities and NaN take the careful path
+      for (int64_t i = 0; i < n; ++i) step(a, p[i * stride], index0 + i);
+      return;
+    }
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(p[i]) - max);
+    merge(a, Acc{max, sum});
+  }
   void merge(Acc& a, const Acc& b) const {
     if (std::isnan(a.max) || b.max == -kInf) return;
     if (std::isnan(b.max) || a.max == -kInf) {
@@ -389,6 +443,21 @@ struct MomentsReducer {
     const double delta = v - a.mean;
     a.mean += delta / double(a.n);
     a.m2 += delta * (v - a.mean);
+  }
+  // A contiguous run in two passes (its mean, then squared deviations from it), merged as one.
+  template <typename In>
+  void run(Acc& a, const In* p, int64_t stride, int64_t n, int64_t index0) const {
+    if (stride != 1 || n < kMinLaneRun) {
+      for (int64_t i = 0; i < n; ++i) step(a, p[i * stride], index0 + i);
+      return;
+    }
+    auto add = [](double l, double r) { return l + r; };
+    const double mean = fold_lanes(p, n, 0.0, [](In x) { return static_cast<double>(x); }, add) / double(n);
+    const double m2 = fold_lanes(p, n, 0.0, [mean](In x) {
+      const double d = static_cast<double>(x) - mean;
+      return d * d;
+    }, add);
+    merge(a, Acc{mean, m2, n});
   }
   void merge(Acc& a, const Acc& b) const {
     if (b.n == 0) return;

@@ -505,8 +505,8 @@ TEST_CASE("strided inputs reduce, scan, sort and normalise correctly") {
 }
 
 TEST_CASE("reducing an outer dim agrees with a direct computation") {
-  // [700, 300] reduced over dim 0 walks rows in order with the outputs inner.
-  const int64_t rows = 700, cols = 300;
+  // [700, 1500] reduced over dim 0 walks rows in order with blocks of outputs inner.
+  const int64_t rows = 700, cols = 1500;
   std::vector<double> v(size_t(rows * cols));
   for (size_t i = 0; i < v.size(); ++i) v[i] = double(int64_t(i * 7919) % 1009) - 500.0;
   Tensor t = make<double>(v, {rows, cols}, kDouble);
@@ -521,6 +521,33 @@ TEST_CASE("reducing an outer dim agrees with a direct computation") {
   CHECK(values(t.sum({0})) == sums);
   CHECK(values(t.amax({0})) == maxes);
   CHECK(t.argmax(0).to_vector<int64_t>() == argmaxes);
+}
+
+TEST_CASE("full reductions over many chunks keep the first index and NaN") {
+  Tensor flat = zeros({200000});
+  CHECK(flat.argmax().item<int64_t>() == 0);
+  CHECK(flat.argmin().item<int64_t>() == 0);
+  flat.data_ptr<float>()[150000] = 1.0f;
+  flat.data_ptr<float>()[190000] = 1.0f;
+  CHECK(flat.argmax().item<int64_t>() == 150000);
+  flat.data_ptr<float>()[170000] = std::numeric_limits<float>::quiet_NaN();
+  flat.data_ptr<float>()[180000] = std::numeric_limits<float>::quiet_NaN();
+  CHECK(flat.argmax().item<int64_t>() == 170000);
+  CHECK(flat.argmin().item<int64_t>() == 170000);
+  CHECK(std::isnan(flat.amax().item<float>()));
+  CHECK(std::isnan(flat.logsumexp({0}).item<float>()));
+}
+
+TEST_CASE("0-d inputs reduce over dim 0 or -1 for every op") {
+  Tensor s = scalar_tensor(-3.0);
+  CHECK(mismatch(s.prod(0, true), kFloat, {}, {-3}) == "");
+  CHECK(mismatch(s.amax({-1}), kFloat, {}, {-3}) == "");
+  CHECK(mismatch(s.argmax(0, true), kLong, {}, {0}) == "");
+  CHECK(mismatch(s.var({0}), kFloat, {}, {NAN_}) == "");
+  CHECK(mismatch(s.norm(2, {0}), kFloat, {}, {3}) == "");
+  CHECK(mismatch(s.logsumexp({0}), kFloat, {}, {-3}) == "");
+  CHECK(mismatch(s.all(0), kBool, {}, {1}) == "");
+  CHECK(mismatch(scalar_tensor(int64_t{0}).any(-1, true), kBool, {}, {0}) == "");
 }
 
 TEST_CASE("results are identical for any thread count") {
