@@ -113,9 +113,10 @@ void softmax(const StridedView& out, const StridedView& in, int64_t dim, bool lo
           T* o = at<T>(out, slice_offset(s, 0, i));
           const T* x = at<const T>(in, slice_offset(s, 1, i));
           C max = -std::numeric_limits<C>::infinity();
-          for (int64_t j = 0; j < len; ++j) {
-            const C v = static_cast<C>(x[j * s.step[1]]);
-            if (detail::beats<true>(v, max)) max = v;
+          if (s.step[1] == 1) {
+            max = detail::run_extreme<true>(x, len, max);
+          } else {
+            for (int64_t j = 0; j < len; ++j) max = detail::extreme<true>(max, static_cast<C>(x[j * s.step[1]]));
           }
           double total = 0;
           for (int64_t j = 0; j < len; ++j) {

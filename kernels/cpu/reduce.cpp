@@ -1,5 +1,7 @@
 // Reductions: one engine walks each output's reduced elements in a fixed order, and a small reducer per op
 // (identity, step, merge, result) says what to do with them; results are identical for any thread count.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -16,6 +18,10 @@ namespace {
 
 using detail::AccOf;
 using detail::beats;
+using detail::extreme;
+using detail::fold_lanes;
+using detail::kMinLaneRun;
+using detail::run_extreme;
 using detail::wrap_add;
 using detail::wrap_mul;
 
@@ -219,23 +225,6 @@ void reduce_into(const StridedView& out, const StridedView& in, const R& r) {
 // identity(): the accumulator before any element; step(acc, x, index): consume one element;
 // merge(a, b): a followed by b; result(acc, count): the value written out.
 
-// Folds a contiguous run through 8 independent lanes (which the compiler can vectorise), then the
-// lanes in a fixed tree order. For `combine` associative up to rounding; deterministic either way.
-template <typename Acc, typename In, typename Map, typename Combine>
-Acc fold_lanes(const In* p, int64_t n, Acc identity, Map map, Combine combine) {
-  Acc lanes[8] = {identity, identity, identity, identity, identity, identity, identity, identity};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) lanes[j] = combine(lanes[j], map(p[i + j]));
-  Acc total = combine(combine(combine(lanes[0], lanes[1]), combine(lanes[2], lanes[3])),
-                      combine(combine(lanes[4], lanes[5]), combine(lanes[6], lanes[7])));
-  for (; i < n; ++i) total = combine(total, map(p[i]));
-  return total;
-}
-
-// Runs of at least this many contiguous elements go through fold_lanes.
-constexpr int64_t kMinLaneRun = 16;
-
 template <typename A>
 struct SumReducer {
   using Acc = A;
@@ -269,17 +258,6 @@ struct ProdReducer {
   Acc result(const Acc& a, int64_t) const { return a; }
 };
 
-// The extreme of two values with NaN winning (written as selects so that lanes vectorise).
-template <bool IsMax, typename A>
-A extreme(A a, A b) {
-  if constexpr (std::is_floating_point_v<A>) {
-    const A m = IsMax ? (b > a ? b : a) : (b < a ? b : a);
-    return a != a ? a : (b != b ? b : m);
-  } else {
-    return IsMax ? (b > a ? b : a) : (b < a ? b : a);
-  }
-}
-
 template <bool IsMax, typename A>
 struct ExtremeReducer {
   using Acc = A;
@@ -296,15 +274,7 @@ struct ExtremeReducer {
       for (int64_t i = 0; i < n; ++i) step(a, p[i * stride], index0 + i);
       return;
     }
-    // Plain comparisons vectorise; a NaN, which they never pick, is looked for separately.
-    auto ordered = [](Acc l, Acc r) { return IsMax ? (r > l ? r : l) : (r < l ? r : l); };
-    Acc m = fold_lanes(p, n, identity(), [](In x) { return static_cast<Acc>(x); }, ordered);
-    if constexpr (std::is_floating_point_v<Acc>) {
-      const int64_t nans = fold_lanes(p, n, int64_t(0), [](In x) { return int64_t(x != x); },
-                                      [](int64_t l, int64_t r) { return l + r; });
-      if (nans > 0) m = std::numeric_limits<Acc>::quiet_NaN();
-    }
-    a = extreme<IsMax>(a, m);
+    a = extreme<IsMax>(a, run_extreme<IsMax>(p, n, identity()));
   }
   void merge(Acc& a, const Acc& b) const { a = extreme<IsMax>(a, b); }
   Acc result(const Acc& a, int64_t) const { return a; }
@@ -397,16 +367,15 @@ struct LogSumExpReducer {
   // A contiguous run in two passes: its max, then the sum of exp(x - max), merged as one.
   template <typename In>
   void run(Acc& a, const In* p, int64_t stride, int64_t n, int64_t index0) const {
-    const double max =
-        stride == 1 && n >= kMinLaneRun
-            ? fold_lanes(p, n, -kInf, [](In x) { return static_cast<double>(x); }, extreme<true, double>)
-            : kInf;
+    const double max = stride == 1 && n >= kMinLaneRun ? run_extreme<true>(p, n, -kInf) : kInf;
     if (!std::isfinite(max)) {  // infinities and NaN take the careful path
       for (int64_t i = 0; i < n; ++i) step(a, p[i * stride], index0 + i);
       return;
     }
+    // exp in the input's precision (float for 16-bit types), the sum in double.
+    using C = std::conditional_t<std::is_same_v<In, double>, double, float>;
     double sum = 0.0;
-    for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(p[i]) - max);
+    for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<C>(static_cast<double>(p[i]) - max));
     merge(a, Acc{max, sum});
   }
   void merge(Acc& a, const Acc& b) const {
