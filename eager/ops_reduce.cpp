@@ -1,8 +1,5 @@
 // Reductions through the registry: sum, mean, prod, max/min (with indices), amax/amin, argmax/argmin,
 // var/std (and with the mean), norm, logsumexp, all/any — dim lists, keepdim and dtype= as in PyTorch.
-#include <cmath>
-#include <limits>
-
 #include "eager/meta.h"
 #include "eager/ops.h"
 #include "kernels/check.h"
@@ -71,7 +68,7 @@ bool dims_given(const OpCall& call, size_t i) {
   return std::holds_alternative<int64_t>(call.attrs[i]) || !call.ints_attr(i).empty();
 }
 
-Attr dims_attr(std::optional<IntArrayRef> dim) { return dim ? Attr(DimVector(*dim)) : Attr(std::monostate{}); }
+Attr dims_attr(IntArrayRef dim) { return Attr(DimVector(dim)); }
 Attr dtype_attr(std::optional<ScalarType> dtype) { return dtype ? Attr(*dtype) : Attr(std::monostate{}); }
 
 // ---- one output, fewer dims: sum, mean, prod, amax, amin, max, min, all, any, logsumexp, norm ----
@@ -88,6 +85,10 @@ ScalarType reduce_dtype(const OpDef& def, const Tensor& a, std::optional<ScalarT
   const ScalarType in = a.dtype();
   switch (ReduceKind(def.code)) {
     case ReduceKind::Mean:
+      EMBER_CHECK(!dtype || is_floating_point(*dtype),
+                  "[mean] could not infer output dtype. Optional dtype must be either a floating point or complex "
+                  "dtype. Got: {}. Pass dtype=kFloat.",
+                  to_string(*dtype));
       if (dtype) return *dtype;
       EMBER_CHECK(is_floating_point(in),
                   "[mean] could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
@@ -213,9 +214,9 @@ void index_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   const auto mask = reduced_dims(def.name, a, call, 0);
   const bool keepdim = call.bool_attr(1);
   const Tensor& indices = outputs[returns_values(kind) ? 1 : 0];
-  kernels::StridedView values = reduced_view(indices, a, mask, keepdim);
-  values.data = nullptr;
-  if (returns_values(kind)) values = reduced_view(outputs[0], a, mask, keepdim);
+  // argmax/argmin write no values: the kernel skips a view without data.
+  const kernels::StridedView values =
+      returns_values(kind) ? reduced_view(outputs[0], a, mask, keepdim) : kernels::StridedView{};
   const bool is_max = kind == IndexKind::Max || kind == IndexKind::ArgMax;
   kernels::cpu::reduce_with_indices(is_max ? ReduceOp::Max : ReduceOp::Min, values,
                                     reduced_view(indices, a, mask, keepdim), detail::strided_view(a));

@@ -193,7 +193,8 @@ void for_each_output(const Geometry& g, const std::vector<Acc>& acc, std::initia
   for (const StridedView* v : views) {
     base[k] = static_cast<char*>(v->data);
     elem[k] = element_size(v->dtype);
-    for (int64_t d : g.kept_dims) strides[k].push_back(v->strides[d]);
+    if (base[k])
+      for (int64_t d : g.kept_dims) strides[k].push_back(v->strides[d]);
     ++k;
   }
   parallel_for(g.num_out, kGrainSize, [&](int64_t b, int64_t e) {

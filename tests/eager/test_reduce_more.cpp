@@ -69,6 +69,12 @@ TEST_CASE("prod of nothing is 1") {
   CHECK(mismatch(zeros({0, 3}).prod(0), kFloat, {3}, {1, 1, 1}) == "");
 }
 
+TEST_CASE("mean with an integer dtype= raises, as in PyTorch") {
+  CHECK(contains(error_of([] { ones({2}).mean(kLong); }),
+                 "[mean] could not infer output dtype. Optional dtype must be either a floating point or complex dtype. "
+                 "Got: Long"));
+}
+
 // ---- max / min ----
 
 TEST_CASE("max and min over all elements give 0-d tensors of the input dtype") {
