@@ -150,6 +150,89 @@ Tensor sum(const Tensor& t, IntArrayRef dim, bool keepdim = false, std::optional
 Tensor mean(const Tensor& t, std::optional<ScalarType> dtype = std::nullopt);
 Tensor mean(const Tensor& t, IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
 // ---- reductions (more) ----
+// Integer and bool inputs to prod/cumsum/cumprod give int64 unless dtype= says otherwise.
+Tensor prod(const Tensor& t, std::optional<ScalarType> dtype = std::nullopt);
+Tensor prod(const Tensor& t, int64_t dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
+// Over all elements (0-d result); an empty input raises. NaN propagates.
+Tensor max(const Tensor& t);
+Tensor min(const Tensor& t);
+// (values, indices) along `dim`; ties give the first index, a NaN counts as the extreme.
+std::tuple<Tensor, Tensor> max(const Tensor& t, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> min(const Tensor& t, int64_t dim, bool keepdim = false);
+// An empty dim list reduces over all dims.
+Tensor amax(const Tensor& t, IntArrayRef dim = {}, bool keepdim = false);
+Tensor amin(const Tensor& t, IntArrayRef dim = {}, bool keepdim = false);
+// Without a dim: the index into the flattened tensor.
+Tensor argmax(const Tensor& t, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& t, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+// Divides by count - correction; `unbiased` is correction 1 (true) or 0. Pass the correction as an
+// int64_t (var(x, {1}, int64_t{0})); a plain int literal is ambiguous with `unbiased` on purpose.
+// The all-dims overloads take exactly a bool, so that var(x, {1}) means dim 1.
+Tensor var(const Tensor& t, IntArrayRef dim, bool unbiased = true, bool keepdim = false);
+Tensor var(const Tensor& t, IntArrayRef dim, int64_t correction, bool keepdim = false);
+Tensor std(const Tensor& t, IntArrayRef dim, bool unbiased = true, bool keepdim = false);
+Tensor std(const Tensor& t, IntArrayRef dim, int64_t correction, bool keepdim = false);
+// (var, mean) and (std, mean).
+std::tuple<Tensor, Tensor> var_mean(const Tensor& t, IntArrayRef dim, bool unbiased = true, bool keepdim = false);
+std::tuple<Tensor, Tensor> var_mean(const Tensor& t, IntArrayRef dim, int64_t correction, bool keepdim = false);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& t, IntArrayRef dim, bool unbiased = true, bool keepdim = false);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& t, IntArrayRef dim, int64_t correction, bool keepdim = false);
+inline Tensor var(const Tensor& t) { return var(t, IntArrayRef{}, true, false); }
+template <typename B, std::enable_if_t<std::is_same_v<B, bool>, int> = 0>
+Tensor var(const Tensor& t, B unbiased) {
+  return var(t, IntArrayRef{}, unbiased, false);
+}
+inline Tensor std(const Tensor& t) { return std(t, IntArrayRef{}, true, false); }
+template <typename B, std::enable_if_t<std::is_same_v<B, bool>, int> = 0>
+Tensor std(const Tensor& t, B unbiased) {
+  return std(t, IntArrayRef{}, unbiased, false);
+}
+inline std::tuple<Tensor, Tensor> var_mean(const Tensor& t) { return var_mean(t, IntArrayRef{}, true, false); }
+template <typename B, std::enable_if_t<std::is_same_v<B, bool>, int> = 0>
+std::tuple<Tensor, Tensor> var_mean(const Tensor& t, B unbiased) {
+  return var_mean(t, IntArrayRef{}, unbiased, false);
+}
+inline std::tuple<Tensor, Tensor> std_mean(const Tensor& t) { return std_mean(t, IntArrayRef{}, true, false); }
+template <typename B, std::enable_if_t<std::is_same_v<B, bool>, int> = 0>
+std::tuple<Tensor, Tensor> std_mean(const Tensor& t, B unbiased) {
+  return std_mean(t, IntArrayRef{}, unbiased, false);
+}
+// Vector p-norm over `dim` (all dims when empty): p = 0 counts nonzeros, +-inf take the max/min |x|.
+Tensor norm(const Tensor& t, const Scalar& p = 2);
+Tensor norm(const Tensor& t, const Scalar& p, IntArrayRef dim, bool keepdim = false,
+            std::optional<ScalarType> dtype = std::nullopt);
+namespace detail {
+Tensor norm_by_name(const Tensor& t, std::string_view p, IntArrayRef dim, bool keepdim,
+                    std::optional<ScalarType> dtype);
+}  // namespace detail
+// p = "fro" (the 2-norm over at most two dims); "nuc" is not supported yet. A template so that
+// norm(x, 0) stays the numeric p = 0.
+template <typename S, std::enable_if_t<std::is_convertible_v<const S&, std::string_view> && !std::is_arithmetic_v<S>,
+                                       int> = 0>
+Tensor norm(const Tensor& t, const S& p, IntArrayRef dim = {}, bool keepdim = false,
+            std::optional<ScalarType> dtype = std::nullopt) {
+  return detail::norm_by_name(t, std::string_view(p), dim, keepdim, dtype);
+}
+// log(sum(exp(x))) computed without overflow; integer inputs give the default dtype.
+Tensor logsumexp(const Tensor& t, IntArrayRef dim, bool keepdim = false);
+// Bool results (uint8 for uint8 inputs, as in PyTorch).
+Tensor all(const Tensor& t);
+Tensor all(const Tensor& t, int64_t dim, bool keepdim = false);
+Tensor any(const Tensor& t);
+Tensor any(const Tensor& t, int64_t dim, bool keepdim = false);
+Tensor cumsum(const Tensor& t, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+Tensor cumprod(const Tensor& t, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+// (values, indices), stable; NaN sorts as the largest value. As in libtorch, pass all four
+// arguments to select the `stable` overload.
+std::tuple<Tensor, Tensor> sort(const Tensor& t, int64_t dim = -1, bool descending = false);
+std::tuple<Tensor, Tensor> sort(const Tensor& t, std::optional<bool> stable, int64_t dim = -1, bool descending = false);
+Tensor argsort(const Tensor& t, int64_t dim = -1, bool descending = false);
+Tensor argsort(const Tensor& t, std::optional<bool> stable, int64_t dim = -1, bool descending = false);
+// The k largest (or smallest) along `dim`, best first: (values, indices).
+std::tuple<Tensor, Tensor> topk(const Tensor& t, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);
+// Integer inputs need a floating dtype=, which the input is converted to first.
+Tensor softmax(const Tensor& t, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+Tensor log_softmax(const Tensor& t, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
 // (end of reductions)
 
 // ---- linear algebra (float/double through OpenBLAS; exact loops for other dtypes) ----

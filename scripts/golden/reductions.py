@@ -1,0 +1,223 @@
+# Prints the PyTorch 1.13 values that tests/eager/test_reduce_more.cpp asserts (not run in CI).
+import math
+
+import torch
+
+
+def fmt(v):
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "NAN"
+        if math.isinf(v):
+            return "INF" if v > 0 else "-INF"
+        return repr(v)
+    return str(v)
+
+
+def show(label, t):
+    t = t.detach()
+    vals = ", ".join(fmt(v) for v in t.flatten().tolist())
+    print(f"{label}: {str(t.dtype).replace('torch.', '')} {list(t.shape)} {{{vals}}}")
+
+
+def show_pair(label, pair, names=("values", "indices")):
+    show(f"{label} {names[0]}", pair[0])
+    show(f"{label} {names[1]}", pair[1])
+
+
+def error(label, f):
+    try:
+        f()
+        print(f"{label}: no error")
+    except Exception as e:
+        print(f"{label}: {type(e).__name__}: {str(e).splitlines()[0]}")
+
+
+# The 3x4 matrix with ties and negatives used throughout the tests.
+x = torch.tensor([[3., -1., 4., 1.], [5., 9., -2., 6.], [5., 3., 5., -8.]])
+# (i * 7 % 11) - 5 over 2x3x4, and its dims 0 and 2 swapped as a strided view (sizes 4x3x2, strides 1,4,12).
+base = torch.tensor([float((i * 7) % 11 - 5) for i in range(24)]).reshape(2, 3, 4)
+tr = base.permute(2, 1, 0)
+
+print("== prod")
+show("x.prod()", x.prod())
+show("x.prod(1)", x.prod(1))
+show("x.prod(-2, keepdim)", x.prod(-2, keepdim=True))
+show("int8 prod", torch.tensor([2, 3, 4], dtype=torch.int8).prod())
+show("bool prod", torch.tensor([True, False]).prod())
+show("int64 prod wraps", torch.tensor([2**40, 2**40]).prod())
+show("uint8 prod dtype uint8", torch.tensor([200, 2], dtype=torch.uint8).prod(dtype=torch.uint8))
+show("empty prod", torch.zeros(0).prod())
+show("empty prod dim0", torch.zeros(0, 3).prod(0))
+
+print("== max/min")
+show("x.max()", x.max())
+show("x.min()", x.min())
+show_pair("x.max(0)", x.max(0))
+show_pair("x.min(1)", x.min(1))
+show_pair("x.max(1, keepdim)", x.max(1, keepdim=True))
+show_pair("nan max(0)", torch.tensor([1., float('nan'), 3., float('nan')]).max(0))
+show("nan min()", torch.tensor([1., float('nan'), 3.]).min())
+show_pair("uint8 max(1)", torch.tensor([[3, 200]], dtype=torch.uint8).max(1))
+show("bool max", torch.tensor([True, False]).max())
+show("int8 max", torch.tensor([-1, -128], dtype=torch.int8).max())
+show_pair("0-d max(0)", torch.tensor(3.).max(0))
+error("empty max", lambda: torch.zeros(0).max())
+error("empty max(0)", lambda: torch.zeros(0, 3).max(0))
+show_pair("zeros(2,0).max(0)", torch.zeros(2, 0).max(0))
+
+print("== amax/amin")
+show("base.amax([0, 2])", base.amax([0, 2]))
+show("base.amin(-1, keepdim)", base.amin(-1, keepdim=True))
+show("base.amax()", base.amax())
+show("nan amax", torch.tensor([1., float('nan')]).amax())
+error("empty amax", lambda: torch.zeros(0, 3).amax())
+error("empty amax(0)", lambda: torch.zeros(0, 3).amax(0))
+show("zeros(0,3).amax(1)", torch.zeros(0, 3).amax(1))
+
+print("== argmax/argmin")
+show("x.argmax()", x.argmax())
+show("x.argmin()", x.argmin())
+show("x.argmax(keepdim)", x.argmax(keepdim=True))
+show("x.argmax(0)", x.argmax(0))
+show("x.argmin(1)", x.argmin(1))
+show("x.argmax(1, keepdim)", x.argmax(1, keepdim=True))
+error("bool argmax", lambda: torch.tensor([True]).argmax())
+error("empty argmax", lambda: torch.zeros(0).argmax())
+
+print("== var/std")
+show("x.var()", x.var())
+show("x.std()", x.std())
+show("x.var(1)", x.var(1))
+show("x.var(1, unbiased=False)", x.var(1, unbiased=False))
+show("x.std([0, 1], unbiased=False)", x.std([0, 1], unbiased=False))
+show("x.var(1, correction=0)", torch.var(x, 1, correction=0))
+show("x.var(1, correction=2)", torch.var(x, 1, correction=2))
+show("var corr 2 of 2", torch.var(torch.tensor([1., 2.]), dim=None, correction=2))
+show("var corr 2 of equal", torch.var(torch.tensor([1., 1.]), dim=None, correction=2))
+show_pair("var_mean(x, 1)", torch.var_mean(x, 1), ("var", "mean"))
+show_pair("std_mean(x, 0, unbiased=False, keepdim)", torch.std_mean(x, 0, unbiased=False, keepdim=True), ("std", "mean"))
+show("empty var", torch.zeros(0).var())
+show_pair("empty var_mean", torch.var_mean(torch.zeros(0)), ("var", "mean"))
+show("half var", torch.tensor([1., 2., 4.], dtype=torch.half).var())
+show("bf16 std", torch.tensor([1., 2., 4.], dtype=torch.bfloat16).std())
+error("int var", lambda: torch.tensor([1, 2]).var())
+
+print("== norm")
+v = torch.tensor([3., -5., 4.])
+show("v.norm()", v.norm())
+show("v.norm(1)", v.norm(1))
+show("v.norm(inf)", v.norm(float('inf')))
+show("v.norm(-inf)", v.norm(float('-inf')))
+show("v.norm(3)", v.norm(3))
+show("v.norm(0.5)", v.norm(0.5))
+show("v.norm(-1)", v.norm(-1))
+show("[3,0,4].norm(0)", torch.tensor([3., 0., 4.]).norm(0))
+show("[3,0,4].norm(-1)", torch.tensor([3., 0., 4.]).norm(-1))
+show("[nan,0].norm(0)", torch.tensor([float('nan'), 0.]).norm(0))
+show("x.norm(2, dim=1)", x.norm(2, dim=1))
+show("x.norm(1, dim=[1], keepdim)", x.norm(1, dim=[1], keepdim=True))
+show("x.norm('fro', dim=[0], keepdim)", x.norm('fro', dim=[0], keepdim=True))
+show("base.norm('fro')", base.norm('fro'))
+show("x.norm(2, dim=1, dtype=float64)", x.norm(2, dim=1, dtype=torch.float64))
+show("half norm", torch.tensor([3., 4.], dtype=torch.half).norm())
+for p in [2, 1, 0, -1, float('inf'), float('-inf'), 0.5]:
+    show(f"empty norm p={p}", torch.zeros(0, 3).norm(p, dim=0))
+error("int norm", lambda: torch.tensor([1, 2]).norm())
+error("norm dtype int", lambda: x.norm(2, dim=1, dtype=torch.int64))
+error("norm 'abc'", lambda: x.norm('abc'))
+error("norm fro 3 dims", lambda: base.norm('fro', dim=[0, 1, 2]))
+
+print("== logsumexp")
+show("lse [1000, 1001]", torch.tensor([1000., 1001.]).logsumexp(0))
+show("lse -inf row", torch.tensor([[-float('inf')] * 2, [1., 2.]]).logsumexp(1))
+show("lse [inf, 1]", torch.tensor([float('inf'), 1.]).logsumexp(0))
+show("lse [inf, -inf]", torch.tensor([float('inf'), -float('inf')]).logsumexp(0))
+show("lse [1, nan]", torch.tensor([1., float('nan')]).logsumexp(0))
+show("x.logsumexp([0, 1], keepdim)", x.logsumexp([0, 1], keepdim=True))
+show("x.logsumexp(1)", x.logsumexp(1))
+show("int lse", torch.tensor([1, 2]).logsumexp(0))
+show("empty lse", torch.zeros(0, 3).logsumexp(0))
+show("bf16 lse", torch.tensor([1., 2.], dtype=torch.bfloat16).logsumexp(0))
+
+print("== all/any")
+show("[1, nan].all()", torch.tensor([1., float('nan')]).all())
+show("int8 all", torch.tensor([1, 2], dtype=torch.int8).all())
+show("x.all(1)", x.all(1))
+show("[[0,2],[0,0]].any(1, keepdim)", torch.tensor([[0, 2], [0, 0]]).any(1, keepdim=True))
+show("uint8 all", torch.tensor([1, 2], dtype=torch.uint8).all())
+show("uint8 any(1)", torch.tensor([[1, 0], [0, 0]], dtype=torch.uint8).any(1))
+show("empty all", torch.zeros(0).all())
+show("empty any", torch.zeros(0).any())
+show("zeros(0,3).all(0)", torch.zeros(0, 3).all(0))
+show("half any", torch.tensor([0., 0.5], dtype=torch.half).any())
+
+print("== cumsum/cumprod")
+show("x.cumsum(1)", x.cumsum(1))
+show("x.cumprod(0)", x.cumprod(0))
+show("x.cumsum(-2)", x.cumsum(-2))
+show("int8 cumsum", torch.tensor([100, 100], dtype=torch.int8).cumsum(0))
+show("int8 cumsum dtype int8", torch.tensor([100, 100], dtype=torch.int8).cumsum(0, dtype=torch.int8))
+show("bool cumsum", torch.tensor([True, True]).cumsum(0))
+show("uint8 cumprod", torch.tensor([20, 20], dtype=torch.uint8).cumprod(0))
+show("int cumsum dtype float", torch.tensor([1, 2]).cumsum(0, dtype=torch.float32))
+show("nan cumsum", torch.tensor([1., float('nan'), 2.]).cumsum(0))
+show("0-d cumsum", torch.tensor(3.).cumsum(-1))
+show("bf16 cumsum", torch.tensor([2., 3.], dtype=torch.bfloat16).cumsum(0))
+error("cumsum dtype bool", lambda: torch.tensor([2., 3.]).cumsum(0, dtype=torch.bool))
+error("cumsum bad dim", lambda: torch.zeros(2).cumsum(1))
+
+print("== sort/argsort")
+show_pair("sort nan", torch.tensor([3., float('nan'), 1., float('-inf'), float('inf')]).sort())
+show_pair("sort nan desc", torch.tensor([3., float('nan'), 1., float('nan')]).sort(descending=True))
+show_pair("stable asc", torch.tensor([1, 0, 1, 0, 1]).sort(stable=True))
+show_pair("stable desc", torch.tensor([1, 0, 1, 0, 1]).sort(stable=True, descending=True))
+show_pair("x.sort(0)", x.sort(0))
+show_pair("x.sort(1, desc)", x.sort(1, descending=True))
+show("x.argsort(1)", x.argsort(1))
+show("argsort stable desc", torch.argsort(torch.tensor([1, 0, 1]), stable=True, descending=True))
+show_pair("bool sort", torch.tensor([True, False, True]).sort())
+show_pair("0-d sort", torch.tensor(3.).sort())
+show_pair("half sort", torch.tensor([2., -1., 0.5], dtype=torch.half).sort())
+
+print("== topk")
+show_pair("topk 2 nan", torch.tensor([1., 5., 3., float('nan')]).topk(2))
+show_pair("topk 3 smallest nan", torch.tensor([1., float('nan'), 0.]).topk(3, largest=False))
+show_pair("x.topk(2, dim=0)", x.topk(2, dim=0))
+show_pair("x.topk(1, smallest)", x.topk(1, largest=False))
+show_pair("topk k=0", torch.tensor([1., 5.]).topk(0))
+show_pair("0-d topk 1", torch.tensor(1.).topk(1))
+error("topk k big", lambda: torch.tensor([1., 5.]).topk(3))
+error("topk k neg", lambda: torch.tensor([1., 5.]).topk(-1))
+error("topk bool", lambda: torch.tensor([True, False]).topk(1))
+
+print("== softmax")
+show("x.softmax(1)", x.softmax(1))
+show("x.log_softmax(1)", x.log_softmax(1))
+show("x.softmax(0)", x.softmax(0))
+show("x.log_softmax(-2)", x.log_softmax(-2))
+show("softmax [1000, 1001]", torch.tensor([1000., 1001.]).softmax(0))
+show("log_softmax [1000, 1001]", torch.tensor([1000., 1001.]).log_softmax(0))
+show("softmax [-inf, 1]", torch.tensor([-float('inf'), 1.]).softmax(0))
+show("softmax all -inf", torch.tensor([-float('inf')] * 2).softmax(0))
+show("log_softmax [-inf, 0]", torch.tensor([-float('inf'), 0.]).log_softmax(0))
+show("int softmax dtype float", torch.tensor([1, 2]).softmax(0, dtype=torch.float))
+show("bf16 softmax", torch.tensor([1., 2.], dtype=torch.bfloat16).softmax(0))
+show("0-d softmax", torch.tensor(3.).softmax(0))
+error("int softmax", lambda: torch.tensor([1, 2]).softmax(0))
+
+print("== strided (base.permute(2, 1, 0))")
+show("tr.amax(1)", tr.amax(1))
+show("tr.argmax(0)", tr.argmax(0))
+show("tr.var(2)", tr.var(2))
+show("tr.norm(1, dim=[0, 2])", tr.norm(1, dim=[0, 2]))
+show("tr.prod(0)", tr.prod(0))
+show("tr.logsumexp([0, 1])", tr.logsumexp([0, 1]))
+show("tr.cumsum(1)", tr.cumsum(1))
+show_pair("tr.sort(0, desc)", tr.sort(0, descending=True))
+show_pair("tr.topk(2, dim=0)", tr.topk(2, dim=0))
+show("tr.softmax(0)", tr.softmax(0))
+show_pair("tr.min(2)", tr.min(2))
+show("tr.all(0)", tr.all(0))
