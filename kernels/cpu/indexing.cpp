@@ -1,5 +1,5 @@
-// CPU gather/scatter-style kernels: each walks the positions off the indexed dim in parallel and the indexed
-// dim in order, so duplicate indices resolve the same way on any number of threads.
+// CPU gather/scatter-style kernels: positions off the indexed dim split over threads, each walked along the
+// indexed dim in order, so duplicate indices resolve the same way on any number of threads.
 #include "kernels/cpu/indexing.h"
 
 #include <algorithm>
@@ -36,10 +36,16 @@ DimVector without(IntArrayRef values, int64_t dim) {
   return out;
 }
 
-// Calls line(offsets) once per position of `sizes` off `dim` (offsets: each operand's element offset of that
-// position with p[dim] = 0); positions are split over threads, a line never is.
-template <size_t N, typename Line>
-void for_each_line(IntArrayRef sizes, int64_t dim, const std::array<IntArrayRef, N>& strides, Line line) {
+// A column is a position off `dim`; the kernels walk each column along `dim` in increasing order. Columns
+// go in blocks to block(offsets, count), offsets[k][j] being operand k's element offset of the block's
+// column j (with p[dim] = 0). Blocks split over threads but a column never does, and a block of adjacent
+// columns walked step by step along `dim` keeps both orders cache-friendly.
+inline constexpr int64_t kColumnBlock = 256;
+template <size_t N>
+using ColumnOffsets = std::array<std::array<int64_t, kColumnBlock>, N>;
+
+template <size_t N, typename Block>
+void for_each_column_block(IntArrayRef sizes, int64_t dim, const std::array<IntArrayRef, N>& strides, Block block) {
   int64_t total = 1;
   for (int64_t s : sizes) total *= s;
   if (total == 0) return;
@@ -50,16 +56,32 @@ void for_each_line(IntArrayRef sizes, int64_t dim, const std::array<IntArrayRef,
     outer_strides[k] = without(strides[k], dim);
     outer_refs[k] = outer_strides[k];
   }
-  const int64_t lines = total / sizes[size_t(dim)];
+  const int64_t columns = total / sizes[size_t(dim)];
   const int64_t grain = std::max<int64_t>(1, kGrainSize / sizes[size_t(dim)]);
-  parallel_for(lines, grain, [&](int64_t begin, int64_t end) {
+  parallel_for(columns, grain, [&](int64_t begin, int64_t end) {
     StridedWalker<N> walk(outer, outer_refs, begin);
-    std::array<int64_t, N> offsets;
-    for (int64_t i = begin; i < end; ++i, walk.next()) {
-      for (size_t k = 0; k < N; ++k) offsets[k] = walk.offset(k);
-      line(offsets);
+    ColumnOffsets<N> offsets;
+    for (int64_t first = begin; first < end; first += kColumnBlock) {
+      const int64_t count = std::min(kColumnBlock, end - first);
+      for (int64_t j = 0; j < count; ++j, walk.next())
+        for (size_t k = 0; k < N; ++k) offsets[k][size_t(j)] = walk.offset(k);
+      block(offsets, count);
     }
   });
+}
+
+// Visits (column j, step k) for a block of columns, each column in increasing k. When `dim` is the last
+// dim its steps are adjacent in memory, so each column runs whole; otherwise the columns are adjacent,
+// so each step runs across the block.
+template <typename Body>
+inline void for_each_step(int64_t count, int64_t length, bool along_last, Body&& body) {
+  if (along_last) {
+    for (size_t j = 0; j < size_t(count); ++j)
+      for (int64_t k = 0; k < length; ++k) body(j, k);
+  } else {
+    for (int64_t k = 0; k < length; ++k)
+      for (size_t j = 0; j < size_t(count); ++j) body(j, k);
+  }
 }
 
 template <typename T>
@@ -121,19 +143,21 @@ void gather(const StridedView& out, const StridedView& self, const StridedView& 
   const int64_t self_size = self.sizes[size_t(dim)];
   const int64_t out_step = out.strides[size_t(dim)], self_step = self.strides[size_t(dim)],
                 index_step = index.strides[size_t(dim)];
+  const bool along_last = dim == out.ndim() - 1;
   visit_element_size(out.dtype, [&]<typename T>() {
     visit_index_type(index.dtype, [&]<typename I>() {
       T* dst = static_cast<T*>(out.data);
       const T* src = static_cast<const T*>(self.data);
       const I* idx = static_cast<const I*>(index.data);
-      for_each_line<3>(out.sizes, dim, {IntArrayRef(out.strides), IntArrayRef(self.strides), IntArrayRef(index.strides)},
-                       [&](const std::array<int64_t, 3>& at) {
-                         for (int64_t k = 0; k < length; ++k) {
-                           int64_t i = idx[at[2] + k * index_step];
-                           if (i < 0) i += self_size;
-                           dst[at[0] + k * out_step] = src[at[1] + i * self_step];
-                         }
-                       });
+      const std::array<IntArrayRef, 3> strides{IntArrayRef(out.strides), IntArrayRef(self.strides),
+                                               IntArrayRef(index.strides)};
+      for_each_column_block<3>(out.sizes, dim, strides, [&](const ColumnOffsets<3>& at, int64_t count) {
+        for_each_step(count, length, along_last, [&](size_t j, int64_t k) {
+          int64_t i = idx[at[2][j] + k * index_step];
+          if (i < 0) i += self_size;
+          dst[at[0][j] + k * out_step] = src[at[1][j] + i * self_step];
+        });
+      });
     });
   });
 }
@@ -144,6 +168,7 @@ void scatter(const StridedView& self, const StridedView& index, const StridedVie
   const int64_t self_size = self.sizes[size_t(dim)];
   const int64_t self_step = self.strides[size_t(dim)], index_step = index.strides[size_t(dim)],
                 src_step = src.strides[size_t(dim)];
+  const bool along_last = dim == index.ndim() - 1;
   const std::array<IntArrayRef, 3> strides{IntArrayRef(self.strides), IntArrayRef(index.strides),
                                            IntArrayRef(src.strides)};
   auto run = [&]<typename T, typename Combine>(Combine combine) {
@@ -151,13 +176,13 @@ void scatter(const StridedView& self, const StridedView& index, const StridedVie
       T* dst = static_cast<T*>(self.data);
       const T* values = static_cast<const T*>(src.data);
       const I* idx = static_cast<const I*>(index.data);
-      for_each_line<3>(index.sizes, dim, strides, [&](const std::array<int64_t, 3>& at) {
-        for (int64_t k = 0; k < length; ++k) {
-          int64_t i = idx[at[1] + k * index_step];
+      for_each_column_block<3>(index.sizes, dim, strides, [&](const ColumnOffsets<3>& at, int64_t count) {
+        for_each_step(count, length, along_last, [&](size_t j, int64_t k) {
+          int64_t i = idx[at[1][j] + k * index_step];
           if (i < 0) i += self_size;
-          T& target = dst[at[0] + i * self_step];
-          target = combine(target, values[at[2] + k * src_step]);
-        }
+          T& target = dst[at[0][j] + i * self_step];
+          target = combine(target, values[at[2][j] + k * src_step]);
+        });
       });
     });
   };
@@ -242,7 +267,11 @@ void triangle(const StridedView& out, const StridedView& self, int64_t diagonal,
         const int64_t split = std::clamp<int64_t>(lower ? row + diagonal + 1 : row + diagonal, 0, cols);
         T* d = dst + walk.offset(0);
         const T* s = src + walk.offset(1);
-        for (int64_t c = 0; c < cols; ++c) d[c * out_col] = (c < split) == lower ? s[c * self_col] : T(0);
+        const int64_t keep_begin = lower ? 0 : split, keep_end = lower ? split : cols;
+        for (int64_t c = 0; c < keep_begin; ++c) d[c * out_col] = T(0);
+        if (d != s)
+          for (int64_t c = keep_begin; c < keep_end; ++c) d[c * out_col] = s[c * self_col];
+        for (int64_t c = keep_end; c < cols; ++c) d[c * out_col] = T(0);
       }
     });
   });

@@ -599,7 +599,7 @@ TEST_CASE("the indexing ops move values of every dtype unchanged") {
     CHECK_VALUES(values(x.masked_select(bools({1, 0, 1}, {3}))), {v[0], v[2], v[3], v[5]});
     CHECK_VALUES(values(x.tril()), {v[0], 0, 0, v[3], v[4], 0});
     CHECK_VALUES(values(x.index_copy(0, longs({1, 0}), x)), {v[3], v[4], v[5], v[0], v[1], v[2]});
-    CHECK_VALUES(values(x.masked_fill(bools({0, 1, 0}, {3}), 1)), {v[0], 1, v[2], v[3], 1, v[5]});
+    CHECK_VALUES(values(x.masked_fill(bools({1, 0, 0}, {3}), 1)), {1, v[1], v[2], 1, v[4], v[5]});
     CHECK_VALUES(values(x.index_fill(1, longs({2}), 1)), {v[0], v[1], 1, v[3], v[4], 1});
     CHECK_VALUES(values(x.nonzero()), {0, 1, 0, 2, 1, 0, 1, 1});
   }
