@@ -84,6 +84,19 @@ inline void for_each_step(int64_t count, int64_t length, bool along_last, Body&&
   }
 }
 
+// A block's column offsets as base + j * step for each operand, when they are: the usual case, a block
+// running along the innermost dim. nullopt otherwise.
+template <size_t N>
+std::optional<std::array<int64_t, N>> linear_steps(const ColumnOffsets<N>& at, int64_t count) {
+  std::array<int64_t, N> steps{};
+  for (size_t k = 0; k < N; ++k) {
+    steps[k] = count > 1 ? at[k][1] - at[k][0] : 0;
+    for (size_t j = 2; j < size_t(count); ++j)
+      if (at[k][j] != at[k][0] + int64_t(j) * steps[k]) return std::nullopt;
+  }
+  return steps;
+}
+
 template <typename T>
 T alpha_as(ScalarArg alpha) {
   if constexpr (std::is_same_v<T, bool>) return alpha.f != 0 || alpha.i != 0;
@@ -152,6 +165,21 @@ void gather(const StridedView& out, const StridedView& self, const StridedView& 
       const std::array<IntArrayRef, 3> strides{IntArrayRef(out.strides), IntArrayRef(self.strides),
                                                IntArrayRef(index.strides)};
       for_each_column_block<3>(out.sizes, dim, strides, [&](const ColumnOffsets<3>& at, int64_t count) {
+        const auto steps = along_last ? std::nullopt : linear_steps(at, count);
+        if (steps && (*steps)[2] == 0) {
+          // One index per step shared by the block's columns (index_select, take): copy runs of the row.
+          const int64_t out_col = (*steps)[0], self_col = (*steps)[1];
+          for (int64_t k = 0; k < length; ++k) {
+            int64_t i = idx[at[2][0] + k * index_step];
+            if (i < 0) i += self_size;
+            T* d = dst + at[0][0] + k * out_step;
+            const T* s = src + at[1][0] + i * self_step;
+            if (out_col == 1 && self_col == 1) std::copy(s, s + count, d);
+            else
+              for (int64_t j = 0; j < count; ++j) d[j * out_col] = s[j * self_col];
+          }
+          return;
+        }
         for_each_step(count, length, along_last, [&](size_t j, int64_t k) {
           int64_t i = idx[at[2][j] + k * index_step];
           if (i < 0) i += self_size;
@@ -177,6 +205,22 @@ void scatter(const StridedView& self, const StridedView& index, const StridedVie
       const T* values = static_cast<const T*>(src.data);
       const I* idx = static_cast<const I*>(index.data);
       for_each_column_block<3>(index.sizes, dim, strides, [&](const ColumnOffsets<3>& at, int64_t count) {
+        const auto steps = along_last ? std::nullopt : linear_steps(at, count);
+        if (steps && (*steps)[1] == 0) {
+          // One index per step shared by the block's columns (index_add/copy/fill): combine whole runs.
+          const int64_t self_col = (*steps)[0], src_col = (*steps)[2];
+          for (int64_t k = 0; k < length; ++k) {
+            int64_t i = idx[at[1][0] + k * index_step];
+            if (i < 0) i += self_size;
+            T* d = dst + at[0][0] + i * self_step;
+            const T* v = values + at[2][0] + k * src_step;
+            if (self_col == 1 && src_col == 1)
+              for (int64_t j = 0; j < count; ++j) d[j] = combine(d[j], v[j]);
+            else
+              for (int64_t j = 0; j < count; ++j) d[j * self_col] = combine(d[j * self_col], v[j * src_col]);
+          }
+          return;
+        }
         for_each_step(count, length, along_last, [&](size_t j, int64_t k) {
           int64_t i = idx[at[1][j] + k * index_step];
           if (i < 0) i += self_size;
