@@ -103,6 +103,38 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim = 0);
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim = 0);
 
 // ---- indexing ops (more) ----
+// Index checks raise before anything is written; in-place variants are Tensor methods (x.scatter_(...)).
+Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index);
+// sparse_grad is accepted for libtorch compatibility and ignored.
+Tensor gather(const Tensor& self, int64_t dim, const Tensor& index, bool sparse_grad = false);
+// reduce: "add" or "multiply". Duplicate indices without reduce: the last one (in index order) wins.
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value);
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce);
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce);
+// Duplicates sum in index order, whatever the thread count.
+Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1);
+Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source);
+Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value);
+Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value);
+// Elements of self's row-major flattening; negative indices count from the end.
+Tensor take(const Tensor& self, const Tensor& index);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);
+Tensor masked_select(const Tensor& self, const Tensor& mask);
+// [count, ndim] int64 coordinates of the nonzero elements, in row-major order.
+Tensor nonzero(const Tensor& self);
+// nonzero's columns, one int64 tensor per dim (torch.nonzero(as_tuple=True)).
+std::vector<Tensor> nonzero_numpy(const Tensor& self);
+Tensor tril(const Tensor& self, int64_t diagonal = 0);
+Tensor triu(const Tensor& self, int64_t diagonal = 0);
+// int64 [..., num_classes] with a 1 at each value; num_classes = -1 uses max + 1.
+Tensor one_hot(const Tensor& self, int64_t num_classes = -1);
+// A copy of self with values written at indices (nullopt takes a whole dim); accumulate adds them in index
+// order so duplicates sum, otherwise the last duplicate wins.
+Tensor index_put(const Tensor& self, const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                 bool accumulate = false);
 // (end of indexing ops)
 
 // ---- pointwise ----

@@ -6,6 +6,7 @@
 #include "eager/meta.h"
 #include "eager/ops.h"
 #include "kernels/check.h"
+#include "kernels/cpu/indexing.h"
 
 namespace ember {
 namespace {
@@ -91,31 +92,8 @@ IndexLayout index_layout(const Tensor& self, IntArrayRef dims, IntArrayRef index
   return layout;
 }
 
-// Walks `sizes` in row-major order, keeping for each stride set the element offset of the current position.
 template <size_t N>
-class Walker {
- public:
-  Walker(IntArrayRef sizes, std::array<IntArrayRef, N> strides) : sizes_(sizes), strides_(strides) {
-    coords_.resize(sizes.size(), 0);
-  }
-  int64_t offset(size_t k) const { return offsets_[k]; }
-  void next() {
-    for (size_t d = sizes_.size(); d-- > 0;) {
-      if (++coords_[d] < sizes_[d]) {
-        for (size_t k = 0; k < N; ++k) offsets_[k] += strides_[k][d];
-        return;
-      }
-      for (size_t k = 0; k < N; ++k) offsets_[k] -= (sizes_[d] - 1) * strides_[k][d];
-      coords_[d] = 0;
-    }
-  }
-
- private:
-  IntArrayRef sizes_;
-  std::array<IntArrayRef, N> strides_;
-  DimVector coords_;
-  std::array<int64_t, N> offsets_{};
-};
+using Walker = kernels::cpu::StridedWalker<N>;
 
 // For each position of the broadcast index shape, the element offset in self that the indices pick;
 // raises on an index out of range.
@@ -252,29 +230,7 @@ bool is_mask(const Tensor& t) { return t.dtype() == kBool || t.dtype() == kByte;
 // The coordinates of a mask's nonzero elements, one int64 tensor per mask dim (what the mask selects).
 std::vector<Tensor> nonzero_coordinates(const Tensor& mask) {
   detail::check_cpu("index", mask);
-  const Tensor flags = mask.to(kBool).contiguous();
-  const bool* data = flags.data_ptr<bool>();
-  int64_t count = 0;
-  for (int64_t i = 0; i < flags.numel(); ++i) count += data[i];
-  std::vector<Tensor> coords;
-  std::vector<int64_t*> out;
-  for (int64_t d = 0; d < mask.dim(); ++d) {
-    coords.push_back(detail::make_tensor({count}, kLong, mask.device()));
-    out.push_back(coords.back().data_ptr<int64_t>());
-  }
-  DimVector position(size_t(mask.dim()), 0);
-  int64_t written = 0;
-  for (int64_t i = 0; i < flags.numel(); ++i) {
-    if (data[i]) {
-      for (size_t d = 0; d < position.size(); ++d) out[d][written] = position[d];
-      ++written;
-    }
-    for (size_t d = position.size(); d-- > 0;) {
-      if (++position[d] < mask.sizes()[d]) break;
-      position[d] = 0;
-    }
-  }
-  return coords;
+  return nonzero(mask).unbind(1);
 }
 
 Tensor bool_index(bool value, Device device) {
@@ -392,24 +348,39 @@ Tensor drop_leading_ones(Tensor value) {
   return value.view(value.sizes().slice(size_t(skip)));
 }
 
-// Writes `value` where `indexing` points: a copy into the view, or a scatter when tensor indices remain.
-void put(const Indexing& indexing, const Tensor& value) {
+// Writes (or with accumulate, adds) `value` where `indexing` points: into the view, or by a scatter when
+// tensor indices remain.
+void put(const Indexing& indexing, const Tensor& value, bool accumulate = false) {
   const Tensor values = drop_leading_ones(value);
   if (indexing.indices.empty()) {
     Tensor view = indexing.view;
-    view.copy_(values);
+    if (accumulate) view.add_(values);
+    else view.copy_(values);
     return;
   }
-  OpCall call{{indexing.view, values}, {indexing.dims, false}};
+  OpCall call{{indexing.view, values}, {indexing.dims, accumulate}};
   for (const Tensor& index : indexing.indices) call.inputs.push_back(index);
   dispatch(index_put_def, call);
 }
 
+// libtorch's optional-tensor index list as TensorIndex: nullopt (or an undefined tensor) takes the whole dim.
+std::vector<TensorIndex> to_tensor_indices(const std::vector<std::optional<Tensor>>& indices) {
+  std::vector<TensorIndex> list;
+  for (const std::optional<Tensor>& index : indices) {
+    if (index && index->defined()) list.emplace_back(*index);
+    else list.emplace_back(indexing::Slice());
+  }
+  return list;
+}
+
 }  // namespace
+
+void register_gather_ops(OpRegistry& r);  // eager/ops_gather.cpp
 
 void register_indexing_ops(OpRegistry& r) {
   r.add(&index_def);
   r.add(&index_put_def);
+  register_gather_ops(r);
 }
 
 Tensor Tensor::index(ArrayRef<TensorIndex> indices) const {
@@ -447,5 +418,26 @@ Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Sca
 }
 
 Tensor Tensor::operator[](const Tensor& index) const { return this->index({index}); }
+
+Tensor Tensor::index(const std::vector<std::optional<Tensor>>& indices) const {
+  return index(ArrayRef<TensorIndex>(to_tensor_indices(indices)));
+}
+
+Tensor& Tensor::index_put_(const std::vector<std::optional<Tensor>>& indices, const Tensor& values, bool accumulate) {
+  put(apply_indices(*this, to_tensor_indices(indices)), values, accumulate);
+  return *this;
+}
+
+Tensor Tensor::index_put(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                         bool accumulate) const {
+  Tensor out = clone();
+  out.index_put_(indices, values, accumulate);
+  return out;
+}
+
+Tensor index_put(const Tensor& self, const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                 bool accumulate) {
+  return self.index_put(indices, values, accumulate);
+}
 
 }  // namespace ember
