@@ -3,6 +3,7 @@
 #include "eager/ops_conv.h"
 
 #include <cmath>
+#include <limits>
 
 #include "eager/meta.h"
 #include "eager/ops.h"
@@ -21,6 +22,21 @@ using kernels::StridedView;
 using kernels::cpu::Window2d;
 
 std::string list_str(IntArrayRef values) { return shape_str(values); }
+
+// a * b + c for geometry built from user integers, which must fail cleanly rather than overflow.
+// Pads are negated to crop; the most negative int64 has no negation.
+void check_pads_negatable(std::string_view op, IntArrayRef pad) {
+  for (int64_t p : pad)
+    EMBER_CHECK(p != std::numeric_limits<int64_t>::min(), "[{}] padding {} is out of range; use smaller values", op, p);
+}
+
+int64_t mul_add(std::string_view op, int64_t a, int64_t b, int64_t c) {
+  int64_t r = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(a, b, &r) && !__builtin_add_overflow(r, c, &r),
+              "[{}] sizes, padding, stride or dilation too large: {} * {} + {} overflows int64; use smaller values",
+              op, a, b, c);
+  return r;
+}
 
 // The C++ type names PyTorch prints in "Input type (float) and bias type (double)".
 const char* cpp_type_name(ScalarType t) {
@@ -133,8 +149,8 @@ void convolution_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
     const int64_t extent = weight.size(d + 2);
     EMBER_CHECK(extent > 0, "[convolution] kernel size should be greater than zero, but got weight of size {}",
                 shape_str(weight.sizes()));
-    padded.push_back(input.size(d + 2) + 2 * g.padding[size_t(d)]);
-    kernel.push_back(g.dilation[size_t(d)] * (extent - 1) + 1);
+    padded.push_back(mul_add("convolution", 2, g.padding[size_t(d)], input.size(d + 2)));
+    kernel.push_back(mul_add("convolution", g.dilation[size_t(d)], extent - 1, 1));
   }
   for (int64_t d = 0; d < spatial; ++d)
     EMBER_CHECK(padded[size_t(d)] >= kernel[size_t(d)],
@@ -208,8 +224,11 @@ Tensor conv_nd(int64_t spatial, const Tensor& input, const Tensor& weight, const
 
 // Output length of a pooling window sliding over `size` (+ padding on both sides), PyTorch's rule: in ceil
 // mode a last window is kept only if it starts inside the input or the left padding.
-int64_t pooled_size(int64_t size, int64_t kernel, int64_t pad, int64_t stride, int64_t dilation, bool ceil_mode) {
-  const int64_t span = size + 2 * pad - dilation * (kernel - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+int64_t pooled_size(std::string_view op, int64_t size, int64_t kernel, int64_t pad, int64_t stride, int64_t dilation,
+                    bool ceil_mode) {
+  // size + 2 * pad - dilation * (kernel - 1) - 1 (+ stride - 1), with 0 <= pad <= kernel / 2.
+  const int64_t window = mul_add(op, dilation, kernel - 1, 1);
+  const int64_t span = mul_add(op, 1, mul_add(op, 2, pad, size) - window, ceil_mode ? stride - 1 : 0);
   int64_t out = (span >= 0 ? span / stride : -((-span + stride - 1) / stride)) + 1;
   if (ceil_mode && (out - 1) * stride >= size + pad) --out;
   return out;
@@ -255,8 +274,8 @@ DimVector pool2d_shape(std::string_view op, const Tensor& input, const Window2d&
               "[{}] Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:{}", op,
               shape_str(input.sizes()));
   const int64_t channels = input.size(-3), height = input.size(-2), width = input.size(-1);
-  const int64_t out_h = pooled_size(height, w.kernel_h, w.pad_h, w.stride_h, w.dilation_h, ceil_mode);
-  const int64_t out_w = pooled_size(width, w.kernel_w, w.pad_w, w.stride_w, w.dilation_w, ceil_mode);
+  const int64_t out_h = pooled_size(op, height, w.kernel_h, w.pad_h, w.stride_h, w.dilation_h, ceil_mode);
+  const int64_t out_w = pooled_size(op, width, w.kernel_w, w.pad_w, w.stride_w, w.dilation_w, ceil_mode);
   EMBER_CHECK(out_h >= 1 && out_w >= 1,
               "[{}] Given input size: ({}x{}x{}). Calculated output size: ({}x{}x{}). Output size is too small", op,
               channels, height, width, channels, out_h, out_w);
@@ -380,6 +399,7 @@ int64_t pool1d_param(std::string_view op, IntArrayRef values, const char* name) 
 
 // constant_pad_nd call layout: inputs {self}; attrs {pad, value (Scalar)}.
 DimVector constant_pad_shape(const Tensor& self, IntArrayRef pad) {
+  check_pads_negatable("constant_pad_nd", pad);
   EMBER_CHECK(pad.size() % 2 == 0, "[constant_pad_nd] Length of pad must be even but instead it equals {}",
               pad.size());
   EMBER_CHECK(int64_t(pad.size() / 2) <= self.dim(),
@@ -390,7 +410,7 @@ DimVector constant_pad_shape(const Tensor& self, IntArrayRef pad) {
   for (size_t i = 0; i < pad.size() / 2; ++i) {
     const size_t d = size_t(self.dim()) - 1 - i;
     const int64_t before = pad[2 * i], after = pad[2 * i + 1];
-    const int64_t n = sizes[d] + before + after;
+    const int64_t n = mul_add("constant_pad_nd", 1, before, mul_add("constant_pad_nd", 1, after, sizes[d]));
     EMBER_CHECK(n >= 0,
                 "[constant_pad_nd] The input size {}, plus negative padding {} and {} resulted in a negative output "
                 "size, which is invalid. Check dimension {} of your input.",
@@ -438,6 +458,7 @@ void mode_pad_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const IntArrayRef pad = call.ints_attr(0);
   const PadMode mode = PadMode(def.code / 4);
   const int64_t dims = def.code % 4 == 0 ? int64_t(pad.size() / 2) : def.code % 4;
+  check_pads_negatable(def.name, pad);
   EMBER_CHECK(int64_t(pad.size()) == 2 * dims && dims >= 1 && dims <= 3,
               "[{}] padding size is expected to be {}, but got {}", def.name, 2 * dims, pad.size());
   const int64_t nd = self.dim();
@@ -466,7 +487,7 @@ void mode_pad_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
                   "input {} (at most {} per side)",
                   def.name, before, after, d, shape_str(self.sizes()), std::max<int64_t>(kept, 0));
     }
-    sizes[size_t(d)] = n + before + after;
+    sizes[size_t(d)] = mul_add(def.name, 1, before, mul_add(def.name, 1, after, n));
     too_small = too_small || sizes[size_t(d)] < 1;
   }
   if (too_small) {
@@ -636,7 +657,7 @@ Tensor detail::conv_with_padding_mode(int64_t spatial, const Tensor& input, cons
   bool asymmetric = false;
   for (int64_t d = 0; d < spatial; ++d) {
     const int64_t dil = dilation.size() == 1 ? dilation[0] : dilation[size_t(d)];
-    const int64_t total = dil * (weight.size(d + 2) - 1);
+    const int64_t total = mul_add(name, dil, weight.size(d + 2) - 1, 0);
     symmetric.push_back(std::max<int64_t>(total / 2, 0));
     extra.push_back(total > 0 ? total - 2 * (total / 2) : 0);
     asymmetric = asymmetric || extra.back() != 0;
@@ -817,8 +838,12 @@ Tensor interpolate(const Tensor& input, std::optional<std::vector<int64_t>> size
                 "d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.",
                 shape_str(spatial), fmt::join(*scale_factor, ", "));
     scales = scale_factor->size() == 1 ? std::vector<double>(size_t(dims), (*scale_factor)[0]) : *scale_factor;
-    for (int64_t d = 0; d < dims; ++d)
-      out_size.push_back(int64_t(std::floor(double(spatial[size_t(d)]) * scales[size_t(d)])));
+    for (int64_t d = 0; d < dims; ++d) {
+      const double n = std::floor(double(spatial[size_t(d)]) * scales[size_t(d)]);
+      EMBER_CHECK(n > -9.2e18 && n < 9.2e18, "[interpolate] scale_factor {} gives an output size ({}) that is not a "
+                  "valid size; use a finite, positive scale_factor", scales[size_t(d)], n);
+      out_size.push_back(int64_t(n));
+    }
     // Recomputing resamples as if out_size had been given: the step becomes in / out.
     if (recompute_scale_factor.value_or(false)) scales.clear();
   }

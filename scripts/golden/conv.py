@@ -18,7 +18,9 @@ def show(name, t):
     t = t.detach()
     vals = t.flatten().tolist()
     if t.dtype.is_floating_point:
-        body = ", ".join(repr(float(f"{v:.9g}")) if v == v and abs(v) != float("inf") else str(v) for v in vals)
+        # 9 significant digits round-trip a float32; doubles print in full.
+        digits = ".17g" if t.dtype == torch.float64 else ".9g"
+        body = ", ".join(repr(float(format(v, digits))) if v == v and abs(v) != float("inf") else str(v) for v in vals)
     else:
         body = ", ".join(str(int(v)) for v in vals)
     print(f"{name} {list(t.shape)} {str(t.dtype).replace('torch.', '')}: {{{body}}}")

@@ -307,3 +307,13 @@ TEST_CASE("convolution is a registered extern op with meta and a CPU kernel") {
   CHECK(bool(op->cpu));
   CHECK(!op->backward);
 }
+
+TEST_CASE("conv geometry that would overflow int64 fails cleanly") {
+  const int64_t huge = int64_t(1) << 62;
+  CHECK(contains(error_of([&] { conv2d(ones({1, 1, 3, 3}), ones({1, 1, 2, 2}), std::nullopt, 1, huge); }),
+                 "overflows int64"));
+  CHECK(contains(error_of([&] { conv2d(ones({1, 1, 3, 3}), ones({1, 1, 2, 2}), std::nullopt, 1, 0, huge); }),
+                 "Kernel size can't be greater than actual input size"));
+  CHECK(contains(error_of([&] { conv2d(ones({1, 1, 3, 3}), ones({1, 1, 3, 3}), std::nullopt, 1, 0, huge); }),
+                 "overflows int64"));
+}
