@@ -1,5 +1,5 @@
-// Convolution, pooling, padding and resampling through the registry (convolution is an extern op for the JIT),
-// and the functional forms built on them: conv1d/conv2d with string padding, the 1-D pools, F.pad, F.interpolate.
+// Convolution, pooling, padding and resampling through the registry (all extern ops for the JIT: library kernels
+// between fused groups), and the functional forms on top: conv1d/conv2d, 1-D pools, F.pad and F.interpolate.
 #include "eager/ops_conv.h"
 
 #include <cmath>
@@ -315,12 +315,12 @@ void max_pool2d_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 const OpDef max_pool2d_def{"max_pool2d",
                            "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, "
                            "bool ceil_mode=False) -> Tensor",
-                           OpKind::Compute, FusionClass::Opaque, max_pool2d_meta, max_pool2d_kernel, nullptr, nullptr,
+                           OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel, nullptr, nullptr,
                            nullptr, 0};
 const OpDef max_pool2d_with_indices_def{"max_pool2d_with_indices",
                                         "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, "
                                         "int[2] dilation=1, bool ceil_mode=False) -> (Tensor, Tensor)",
-                                        OpKind::Compute, FusionClass::Opaque, max_pool2d_meta, max_pool2d_kernel,
+                                        OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel,
                                         nullptr, nullptr, nullptr, 1};
 
 // Avg pool call layout: inputs {self}; attrs {kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -345,7 +345,7 @@ void avg_pool2d_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 const OpDef avg_pool2d_def{"avg_pool2d",
                            "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, bool ceil_mode=False, "
                            "bool count_include_pad=True, int? divisor_override=None) -> Tensor",
-                           OpKind::Compute, FusionClass::Opaque, avg_pool2d_meta, avg_pool2d_kernel, nullptr, nullptr,
+                           OpKind::Compute, FusionClass::Extern, avg_pool2d_meta, avg_pool2d_kernel, nullptr, nullptr,
                            nullptr, 0};
 
 // Call layout: inputs {self}; attrs {output_size}.
@@ -379,7 +379,7 @@ void adaptive_avg_pool2d_kernel(const OpDef&, const OpCall& call, Outputs& outpu
 }
 
 const OpDef adaptive_avg_pool2d_def{"adaptive_avg_pool2d", "(Tensor self, int[2] output_size) -> Tensor",
-                                    OpKind::Compute, FusionClass::Opaque, adaptive_avg_pool2d_meta,
+                                    OpKind::Compute, FusionClass::Extern, adaptive_avg_pool2d_meta,
                                     adaptive_avg_pool2d_kernel, nullptr, nullptr, nullptr, 0};
 
 // 1-D pools: (N, C, L) or (C, L) viewed as (N, C, 1, L) or (C, 1, L).
@@ -446,7 +446,7 @@ void constant_pad_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 }
 
 const OpDef constant_pad_nd_def{"constant_pad_nd", "(Tensor self, int[] pad, Scalar value=0) -> Tensor",
-                                OpKind::Compute, FusionClass::Opaque, constant_pad_meta, constant_pad_kernel, nullptr,
+                                OpKind::Compute, FusionClass::Extern, constant_pad_meta, constant_pad_kernel, nullptr,
                                 nullptr, nullptr, 0};
 
 // Reflect / replicate / circular padding ops; code = mode * 4 + padded dims (0 for circular: from the pad
@@ -513,7 +513,7 @@ void mode_pad_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 }
 
 #define EMBER_MODE_PAD_DEF(var, name, mode, dims)                                                               \
-  const OpDef var{name, "(Tensor self, int[] padding) -> Tensor", OpKind::Compute, FusionClass::Opaque,      \
+  const OpDef var{name, "(Tensor self, int[] padding) -> Tensor", OpKind::Compute, FusionClass::Extern,      \
                   mode_pad_meta, mode_pad_kernel, nullptr, nullptr, nullptr, int32_t(mode) * 4 + (dims)};
 EMBER_MODE_PAD_DEF(reflection_pad1d_def, "reflection_pad1d", PadMode::Reflect, 1)
 EMBER_MODE_PAD_DEF(reflection_pad2d_def, "reflection_pad2d", PadMode::Reflect, 2)
@@ -572,7 +572,7 @@ void upsample_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 }
 
 #define EMBER_UPSAMPLE_DEF(var, name, schema, kind, dims)                                                       \
-  const OpDef var{name, schema, OpKind::Compute, FusionClass::Opaque, upsample_meta, upsample_kernel, nullptr, \
+  const OpDef var{name, schema, OpKind::Compute, FusionClass::Extern, upsample_meta, upsample_kernel, nullptr, \
                   nullptr, nullptr, int32_t(kind) * 4 + (dims)};
 EMBER_UPSAMPLE_DEF(upsample_nearest1d_def, "upsample_nearest1d",
                    "(Tensor self, int[1] output_size, float? scales=None) -> Tensor", Resample::Nearest, 1)
@@ -807,10 +807,11 @@ Tensor interpolate(const Tensor& input, std::optional<std::vector<int64_t>> size
                    std::optional<std::vector<double>> scale_factor, std::string_view mode,
                    std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor) {
   const int64_t nd = input.dim();
-  const bool known_mode = mode == "nearest" || mode == "nearest-exact" || mode == "linear" || mode == "bilinear";
+  const bool known_mode = mode == "nearest" || mode == "nearest-exact" || mode == "linear" || mode == "bilinear" ||
+                          mode == "area";
   EMBER_CHECK(known_mode,
-              "[interpolate] unknown mode '{}': expected nearest, nearest-exact, linear or bilinear (bicubic, "
-              "trilinear and area are not implemented yet)",
+              "[interpolate] unknown mode '{}': expected nearest, nearest-exact, linear, bilinear or area (bicubic "
+              "and trilinear are not implemented yet)",
               mode);
   EMBER_CHECK(nd >= 3 && nd <= 5,
               "[interpolate] Input Error: Only 3D, 4D and 5D input Tensors supported (got {}D) for the modes: nearest "
@@ -844,15 +845,17 @@ Tensor interpolate(const Tensor& input, std::optional<std::vector<int64_t>> size
                   "valid size; use a finite, positive scale_factor", scales[size_t(d)], n);
       out_size.push_back(int64_t(n));
     }
-    // Recomputing resamples as if out_size had been given: the step becomes in / out.
-    if (recompute_scale_factor.value_or(false)) scales.clear();
+    // Recomputing resamples as if out_size had been given: the step becomes in / out. Area always does.
+    if (recompute_scale_factor.value_or(false) || mode == "area") scales.clear();
   }
-  const bool nearest = mode == "nearest" || mode == "nearest-exact";
+  const bool nearest = mode == "nearest" || mode == "nearest-exact" || mode == "area";
   EMBER_CHECK(!(nearest && align_corners),
               "[interpolate] align_corners option can only be set with the interpolating modes: linear | bilinear | "
               "bicubic | trilinear");
   auto scale = [&](int64_t d) { return scales.empty() ? std::nullopt : std::optional<double>(scales[size_t(d)]); };
   EMBER_CHECK(nd != 5, "[interpolate] 5-D (volumetric) resampling is not implemented yet");
+  if (mode == "area")
+    return nd == 3 ? adaptive_avg_pool1d(input, out_size) : adaptive_avg_pool2d(input, out_size);
   if (mode == "nearest")
     return nd == 3 ? upsample_nearest1d(input, out_size, scale(0)) : upsample_nearest2d(input, out_size, scale(0), scale(1));
   if (mode == "nearest-exact")

@@ -86,8 +86,9 @@ Tensor upsample_linear1d(const Tensor& self, IntArrayRef output_size, bool align
 Tensor upsample_bilinear2d(const Tensor& self, IntArrayRef output_size, bool align_corners,
                            std::optional<double> scales_h = std::nullopt, std::optional<double> scales_w = std::nullopt);
 // F.interpolate: exactly one of size and scale_factor (one value, or one per spatial dim). mode "nearest",
-// "nearest-exact", "linear" (3-D input) or "bilinear" (4-D input). align_corners only for the linear modes
-// (default false). recompute_scale_factor = true resamples as if the computed size had been given.
+// "nearest-exact", "linear" (3-D input), "bilinear" (4-D input) or "area" (adaptive average pooling).
+// align_corners only for the linear modes (default false). recompute_scale_factor = true resamples as if
+// the computed size had been given.
 Tensor interpolate(const Tensor& input, std::optional<std::vector<int64_t>> size = std::nullopt,
                    std::optional<std::vector<double>> scale_factor = std::nullopt, std::string_view mode = "nearest",
                    std::optional<bool> align_corners = std::nullopt,

@@ -177,6 +177,16 @@ TEST_CASE("linear resamples 3-D inputs") {
   check_close(values(upsample_linear1d(x, {7}, false)), kLinear1d);
 }
 
+TEST_CASE("area mode averages over adaptive pooling windows") {
+  check_close(values(interpolate(pattern({1, 2, 3, 4}, 5), Sizes{2, 3}, std::nullopt, "area")),
+              {-0.4375, -0.0625, 0.3125, -0.3125, 0.0625, 0.4375, -0.0625, 0.3125, 0.0, 0.0625, 0.4375, 0.125});
+  Tensor y = interpolate(pattern({1, 2, 7}, 1), std::nullopt, Scales{0.5}, "area");
+  CHECK(test::shape(y) == std::vector<int64_t>{1, 2, 3});
+  check_close(values(y), {-0.166666672, -0.333333343, 0.416666657, 0.166666672, 0.0, -0.166666672});
+  CHECK(contains(error_of([] { interpolate(ones({1, 2, 3, 4}), Sizes{6, 8}, std::nullopt, "area", false); }),
+                 "align_corners option can only be set with the interpolating modes"));
+}
+
 TEST_CASE("same-size resampling copies, and empty batches and non-contiguous inputs work") {
   Tensor x = pattern({2, 3, 4, 5}, 3);
   CHECK(values(interpolate(x, Sizes{4, 5})) == values(x));
@@ -235,6 +245,7 @@ TEST_CASE("resampling ops are registered") {
     REQUIRE(op != nullptr);
     CHECK(bool(op->meta));
     CHECK(bool(op->cpu));
+    CHECK(op->fusion == FusionClass::Extern);
   }
 }
 

@@ -169,6 +169,7 @@ TEST_CASE("padding ops are registered") {
     REQUIRE(op != nullptr);
     CHECK(bool(op->meta));
     CHECK(bool(op->cpu));
+    CHECK(op->fusion == FusionClass::Extern);
   }
 }
 

@@ -282,13 +282,14 @@ TEST_CASE("avg_pool2d, adaptive_avg_pool2d and 1-D pool errors") {
   CHECK(contains(error_of([] { avg_pool1d(ones({1, 3, 5, 5}), 2); }), "avg_pool1d: Expected 2D or 3D (batch mode) tensor"));
 }
 
-TEST_CASE("pooling ops are registered") {
+TEST_CASE("pooling ops are registered as extern ops") {
   for (const char* name : {"max_pool2d", "max_pool2d_with_indices", "avg_pool2d", "adaptive_avg_pool2d"}) {
     CAPTURE(name);
     const OpDef* op = OpRegistry::instance().find(name);
     REQUIRE(op != nullptr);
     CHECK(bool(op->meta));
     CHECK(bool(op->cpu));
+    CHECK(op->fusion == FusionClass::Extern);
   }
 }
 
