@@ -2,6 +2,7 @@
 // between fused groups), and the functional forms on top: conv1d/conv2d, 1-D pools, F.pad and F.interpolate.
 #include "eager/ops_conv.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -407,11 +408,13 @@ DimVector constant_pad_shape(const Tensor& self, IntArrayRef pad) {
               "Pad length is {} while the input has {} dimensions.",
               pad.size(), self.dim());
   DimVector sizes(self.sizes());
+  // As in PyTorch, pure cropping may empty a dim, but padding anywhere requires non-empty padded dims.
+  const bool any_padding = std::any_of(pad.begin(), pad.end(), [](int64_t p) { return p > 0; });
   for (size_t i = 0; i < pad.size() / 2; ++i) {
     const size_t d = size_t(self.dim()) - 1 - i;
     const int64_t before = pad[2 * i], after = pad[2 * i + 1];
     const int64_t n = mul_add("constant_pad_nd", 1, before, mul_add("constant_pad_nd", 1, after, sizes[d]));
-    EMBER_CHECK(n >= 0,
+    EMBER_CHECK(any_padding ? n > 0 : n >= 0,
                 "[constant_pad_nd] The input size {}, plus negative padding {} and {} resulted in a negative output "
                 "size, which is invalid. Check dimension {} of your input.",
                 sizes[d], before, after, d);
@@ -470,7 +473,7 @@ void mode_pad_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
               def.name, dims + 1, dims + 2, shape_str(self.sizes()));
   DimVector sizes(self.sizes());
   std::string in_desc, out_desc;
-  bool too_small = false;
+  bool negative = false, all_empty = true;
   for (int64_t i = 0; i < dims; ++i) {
     // pad lists the last dim first.
     const int64_t d = nd - 1 - i;
@@ -488,9 +491,11 @@ void mode_pad_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
                   def.name, before, after, d, shape_str(self.sizes()), std::max<int64_t>(kept, 0));
     }
     sizes[size_t(d)] = mul_add(def.name, 1, before, mul_add(def.name, 1, after, n));
-    too_small = too_small || sizes[size_t(d)] < 1;
+    negative = negative || sizes[size_t(d)] < 0;
+    all_empty = all_empty && sizes[size_t(d)] < 1;
   }
-  if (too_small) {
+  // PyTorch 1.13 refuses an output only when every padded dim is empty (circular: never), or a size is negative.
+  if (negative || (all_empty && mode != PadMode::Circular)) {
     static constexpr const char* kNames[] = {"D", "H", "W"};
     for (int64_t i = dims - 1; i >= 0; --i) {
       const int64_t d = nd - 1 - i;

@@ -84,6 +84,16 @@ TEST_CASE("negative constant pads crop") {
   CHECK(test::shape(pad(range(6, {1, 2, 3}), {0, 0, -2, 0})) == std::vector<int64_t>{1, 0, 3});
 }
 
+TEST_CASE("an emptied dim is allowed when padding only crops, as in PyTorch") {
+  CHECK(test::shape(pad(ones({1, 2, 3}), {-3, 0})) == std::vector<int64_t>{1, 2, 0});
+  CHECK(contains(error_of([] { pad(ones({1, 2, 3}), {-3, 0, 1, 0}); }),
+                 "The input size 3, plus negative padding -3 and 0 resulted in a negative output size"));
+  // Mode pads refuse an output only when every padded dim is empty (circular: when a size is negative).
+  CHECK(test::shape(pad(ones({1, 2, 3}), {1, 1, -2, 0}, "replicate")) == std::vector<int64_t>{1, 0, 5});
+  CHECK(test::shape(pad(ones({1, 2, 3}), {1, 1, -2, 0}, "reflect")) == std::vector<int64_t>{1, 0, 5});
+  CHECK(test::shape(pad(ones({1, 1, 4}), {0, -4}, "circular")) == std::vector<int64_t>{1, 1, 0});
+}
+
 TEST_CASE("constant padding keeps the dtype and converts the value to it") {
   Tensor y = pad(arange(6, kLong).reshape({2, 3}), {1, 1}, "constant", 2.5);
   CHECK(y.dtype() == kLong);
@@ -154,8 +164,8 @@ TEST_CASE("padding errors") {
                  "Padding value causes wrapping around more than once"));
   CHECK(contains(error_of([] { pad(ones({1, 2, 3}), {-3, 0}, "replicate"); }),
                  "input (W: 3) is too small. Calculated output W: 0"));
-  CHECK(contains(error_of([] { pad(ones({1, 2, 3}), {0, 0, -2, 0}, "replicate"); }),
-                 "input (H: 2, W: 3) is too small. Calculated output H: 0 W: 3"));
+  CHECK(contains(error_of([] { pad(ones({1, 2, 3}), {-3, 0, -2, 0}, "replicate"); }),
+                 "input (H: 2, W: 3) is too small. Calculated output H: 0 W: 0"));
   CHECK(contains(error_of([] { pad(ones({2, 0, 3}), {1, 1}, "replicate"); }),
                  "Expected 2D or 3D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for "
                  "input, but got: [2, 0, 3]"));
