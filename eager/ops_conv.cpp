@@ -189,8 +189,7 @@ void convolution_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
     w.pad_h = g.padding[0];
     w.dilation_h = g.dilation[0];
   }
-  StridedView bias;
-  bias.data = nullptr;
+  StridedView bias;  // data == nullptr: no bias
   if (call.inputs.size() > 2) bias = detail::strided_view(call.input(2));
   kernels::cpu::conv2d(plane_view(outputs[0], spatial, true), plane_view(call.input(0), spatial, true),
                        plane_view(weight, spatial, true), bias, w, g.groups);
@@ -306,8 +305,7 @@ void max_pool2d_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
 void max_pool2d_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   const Tensor& input = call.input(0);
   const bool batched = input.dim() == 4;
-  StridedView indices;
-  indices.data = nullptr;
+  StridedView indices;  // data == nullptr: values only
   if (def.code == 1) indices = plane_view(outputs[1], 2, batched);
   kernels::cpu::max_pool2d(plane_view(outputs[0], 2, batched), indices, plane_view(input, 2, batched),
                            pool_window("max_pool2d", call, true));
