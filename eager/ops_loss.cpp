@@ -27,10 +27,14 @@ LossReduction::LossReduction(const char* name) : value_(Reduction::Mean) {
 }
 LossReduction::LossReduction(const std::string& name) : LossReduction(std::string_view(name)) {}
 LossReduction::LossReduction(std::string_view name) : value_(Reduction::Mean) {
-  if (name == "none") value_ = Reduction::None;
-  else if (name == "mean") value_ = Reduction::Mean;
-  else if (name == "sum") value_ = Reduction::Sum;
-  else EMBER_FAIL("[reduction] {} is not a valid value for reduction: expected \"none\", \"mean\" or \"sum\".", name);
+  if (name == "none")
+    value_ = Reduction::None;
+  else if (name == "mean")
+    value_ = Reduction::Mean;
+  else if (name == "sum")
+    value_ = Reduction::Sum;
+  else
+    EMBER_FAIL("[reduction] {} is not a valid value for reduction: expected \"none\", \"mean\" or \"sum\".", name);
 }
 
 namespace {
@@ -40,8 +44,8 @@ using kernels::StridedView;
 using kernels::cpu::PointwiseLoss;
 
 kernels::cpu::LossReduction kernel_reduction(const OpDef& def, int64_t reduction) {
-  EMBER_CHECK(reduction >= 0 && reduction <= 2,
-              "[{}] reduction must be 0 (none), 1 (mean) or 2 (sum), but got {}", def.name, reduction);
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "[{}] reduction must be 0 (none), 1 (mean) or 2 (sum), but got {}",
+              def.name, reduction);
   return kernels::cpu::LossReduction(reduction);
 }
 
@@ -78,7 +82,7 @@ struct PointwiseArgs {
 
 PointwiseArgs pointwise_args(const OpCall& call) {
   const int64_t mask = call.int_attr(2);
-  return {call.input(0), call.input(1), optional_input(call, 2, mask, 0), optional_input(call, 2, mask, 1),
+  return {call.input(0),    call.input(1),      optional_input(call, 2, mask, 0), optional_input(call, 2, mask, 1),
           call.int_attr(0), call.double_attr(1)};
 }
 
@@ -175,9 +179,15 @@ Outputs regression_loss_decomposition(const OpDef& def, const OpCall& call) {
   return {reduce_loss(loss, a.reduction)};
 }
 
-#define EMBER_POINTWISE_LOSS_DEF(var, name, schema, kind, decomposition)                                            \
-  const OpDef var{name,    schema,  OpKind::Compute, FusionClass::Opaque, pointwise_loss_meta, pointwise_loss_kernel, \
-                  nullptr, nullptr, decomposition,   int32_t(kind)};
+#define EMBER_POINTWISE_LOSS_DEF(var, name_, schema_, loss_kind, decomposition_) \
+  const OpDef var{.name = name_,                                                 \
+                  .schema = schema_,                                             \
+                  .kind = OpKind::Compute,                                       \
+                  .fusion = FusionClass::Opaque,                                 \
+                  .meta = pointwise_loss_meta,                                   \
+                  .cpu = pointwise_loss_kernel,                                  \
+                  .decomposition = decomposition_,                               \
+                  .code = int32_t(loss_kind)};
 EMBER_POINTWISE_LOSS_DEF(mse_def, "mse_loss", "(Tensor self, Tensor target, int reduction=Mean) -> Tensor",
                          PointwiseLoss::Mse, regression_loss_decomposition)
 EMBER_POINTWISE_LOSS_DEF(l1_def, "l1_loss", "(Tensor self, Tensor target, int reduction=Mean) -> Tensor",
@@ -248,8 +258,10 @@ ClassLayout class_index_layout(const OpDef& def, const Tensor& x, const Tensor& 
     EMBER_CHECK(x.size(0) == target.size(0), "[{}] Expected input batch_size ({}) to match target batch_size ({}).",
                 def.name, x.size(0), target.size(0));
     if (x.dim() == 2)
-      EMBER_CHECK(target.dim() == 1, "[{}] 0D or 1D target tensor expected, multi-target not supported (got target of "
-                  "shape {})", def.name, detail::shape_str(target.sizes()));
+      EMBER_CHECK(target.dim() == 1,
+                  "[{}] 0D or 1D target tensor expected, multi-target not supported (got target of "
+                  "shape {})",
+                  def.name, detail::shape_str(target.sizes()));
   }
   const ClassLayout layout = class_layout(x);
   EMBER_CHECK(target.sizes() == IntArrayRef(layout.sample_shape), "[{}] Expected target size {}, got {}", def.name,
@@ -302,13 +314,15 @@ void nll_loss_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   run_class_index_loss(def, call, outputs[0], false, 0.0);
 }
 
-const OpDef nll_def{"nll_loss",
-                    "(Tensor self, Tensor target, Tensor? weight=None, int reduction=Mean, int ignore_index=-100) -> "
-                    "Tensor",
-                    OpKind::Compute,
-                    FusionClass::Opaque,
-                    nll_loss_meta,
-                    nll_loss_kernel};
+const OpDef nll_def{
+    .name = "nll_loss",
+    .schema =
+        "(Tensor self, Tensor target, Tensor? weight=None, int reduction=Mean, int ignore_index=-100) -> "
+        "Tensor",
+    .kind = OpKind::Compute,
+    .fusion = FusionClass::Opaque,
+    .meta = nll_loss_meta,
+    .cpu = nll_loss_kernel};
 
 // Class probabilities are recognised as PyTorch does: the target has exactly the input's shape.
 bool has_probability_target(const Tensor& x, const Tensor& target) { return x.sizes() == target.sizes(); }
@@ -345,8 +359,11 @@ void cross_entropy_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) 
   const ClassLayout layout = class_layout(x);
   check_class_weight(def, x, weight, layout.classes, "cross_entropy: ");
   check_label_smoothing(def, label_smoothing);
-  out.push_back({loss_shape(def, call.int_attr(0), layout.sample_shape), {}, 0,
-                 probability_loss_dtype(x, target, weight), x.device()});
+  out.push_back({loss_shape(def, call.int_attr(0), layout.sample_shape),
+                 {},
+                 0,
+                 probability_loss_dtype(x, target, weight),
+                 x.device()});
 }
 
 void cross_entropy_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
@@ -375,16 +392,17 @@ void cross_entropy_kernel(const OpDef& def, const OpCall& call, Outputs& outputs
   kernels::cpu::class_probability_loss(args);
 }
 
-const OpDef cross_entropy_def{"cross_entropy_loss",
-                              "(Tensor self, Tensor target, Tensor? weight=None, int reduction=Mean, int "
-                              "ignore_index=-100, float label_smoothing=0.0) -> Tensor",
-                              OpKind::Compute,
-                              FusionClass::Opaque,
-                              cross_entropy_meta,
-                              cross_entropy_kernel};
+const OpDef cross_entropy_def{.name = "cross_entropy_loss",
+                              .schema =
+                                  "(Tensor self, Tensor target, Tensor? weight=None, int reduction=Mean, int "
+                                  "ignore_index=-100, float label_smoothing=0.0) -> Tensor",
+                              .kind = OpKind::Compute,
+                              .fusion = FusionClass::Opaque,
+                              .meta = cross_entropy_meta,
+                              .cpu = cross_entropy_kernel};
 
-Tensor call_class_loss(const OpDef& def, const Tensor& self, const Tensor& target,
-                       const std::optional<Tensor>& weight, SmallVector<Attr, 4> attrs) {
+Tensor call_class_loss(const OpDef& def, const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight,
+                       SmallVector<Attr, 4> attrs) {
   OpCall call{{self, target}, std::move(attrs)};
   if (detail::given(weight)) call.inputs.push_back(*weight);
   return dispatch_one(def, call);

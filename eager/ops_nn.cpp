@@ -28,8 +28,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void check_floating_input(std::string_view op, const Tensor& t) {
   EMBER_CHECK(is_floating_point(t.dtype()),
-              "[{}] \"{}\" not implemented for '{}': expected a floating point input. Convert it with .to(kFloat).",
-              op, op, to_string(t.dtype()));
+              "[{}] \"{}\" not implemented for '{}': expected a floating point input. Convert it with .to(kFloat).", op,
+              op, to_string(t.dtype()));
 }
 
 // Weights and statistics have the input's dtype, or float for a half/bfloat16 input (PyTorch's
@@ -110,9 +110,10 @@ void linear_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
     a = StridedView{input.data_ptr(), input.dtype(), {1, m, k}, {0, k, 1}};
   }
   // weight.T without a copy: (k, n) with the weight's strides swapped.
-  const StridedView w = weight.dim() == 2
-                            ? StridedView{weight.data_ptr(), weight.dtype(), {1, k, n}, {0, weight.stride(1), weight.stride(0)}}
-                            : StridedView{weight.data_ptr(), weight.dtype(), {1, k, 1}, {0, weight.stride(0), 0}};
+  const StridedView w =
+      weight.dim() == 2
+          ? StridedView{weight.data_ptr(), weight.dtype(), {1, k, n}, {0, weight.stride(1), weight.stride(0)}}
+          : StridedView{weight.data_ptr(), weight.dtype(), {1, k, 1}, {0, weight.stride(0), 0}};
   const StridedView o{out.data_ptr(), out.dtype(), {1, m, n}, {0, n, 1}};
   kernels::cpu::ScalarArg beta{0.0, 0};
   if (call.inputs.size() == 3) {
@@ -129,15 +130,13 @@ Outputs linear_decomposition(const OpDef&, const OpCall& call) {
   return {y};
 }
 
-const OpDef linear_def{"linear",
-                       "(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor",
-                       OpKind::Compute,
-                       FusionClass::Extern,
-                       linear_meta,
-                       linear_kernel,
-                       nullptr,
-                       nullptr,
-                       linear_decomposition};
+const OpDef linear_def{.name = "linear",
+                       .schema = "(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor",
+                       .kind = OpKind::Compute,
+                       .fusion = FusionClass::Extern,
+                       .meta = linear_meta,
+                       .cpu = linear_kernel,
+                       .decomposition = linear_decomposition};
 
 // ================================ batch norm ================================
 // Call layout: inputs {input, weight?, bias?, running_mean?, running_var?}, attrs {training: bool,
@@ -193,9 +192,11 @@ void batch_norm_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
                 "of 2+ samples, or evaluation mode.",
                 detail::shape_str(x.sizes()));
   } else {
-    EMBER_CHECK(a.running_mean.defined(), "[batch_norm] running_mean must be defined in evaluation mode; pass the "
+    EMBER_CHECK(a.running_mean.defined(),
+                "[batch_norm] running_mean must be defined in evaluation mode; pass the "
                 "running statistics or training=true.");
-    EMBER_CHECK(a.running_var.defined(), "[batch_norm] running_var must be defined in evaluation mode; pass the "
+    EMBER_CHECK(a.running_var.defined(),
+                "[batch_norm] running_var must be defined in evaluation mode; pass the "
                 "running statistics or training=true.");
   }
   const ScalarType sd = stats_dtype(x, {&a.weight, &a.bias, &a.running_mean, &a.running_var});
@@ -217,7 +218,8 @@ void batch_norm_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
       const double count = double(n * inner);
       if (a.running_mean.defined()) {
         std::vector<double> rm = detail::to_doubles(a.running_mean);
-        for (int64_t c = 0; c < channels; ++c) rm[size_t(c)] = a.momentum * mean[size_t(c)] + (1 - a.momentum) * rm[size_t(c)];
+        for (int64_t c = 0; c < channels; ++c)
+          rm[size_t(c)] = a.momentum * mean[size_t(c)] + (1 - a.momentum) * rm[size_t(c)];
         detail::write_doubles(a.running_mean, rm);
       }
       if (a.running_var.defined()) {
@@ -248,13 +250,14 @@ void batch_norm_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 }
 
 // Opaque: training writes the running statistics in place, which no fused kernel may reorder.
-const OpDef batch_norm_def{"native_batch_norm",
-                           "(Tensor input, Tensor? weight, Tensor? bias, Tensor(a!)? running_mean, Tensor(b!)? "
-                           "running_var, bool training, float momentum, float eps) -> (Tensor, Tensor, Tensor)",
-                           OpKind::Compute,
-                           FusionClass::Opaque,
-                           batch_norm_meta,
-                           batch_norm_kernel};
+const OpDef batch_norm_def{.name = "native_batch_norm",
+                           .schema =
+                               "(Tensor input, Tensor? weight, Tensor? bias, Tensor(a!)? running_mean, Tensor(b!)? "
+                               "running_var, bool training, float momentum, float eps) -> (Tensor, Tensor, Tensor)",
+                           .kind = OpKind::Compute,
+                           .fusion = FusionClass::Opaque,
+                           .meta = batch_norm_meta,
+                           .cpu = batch_norm_kernel};
 
 // ================================ layer norm ================================
 // Call layout: inputs {input, weight?, bias?}, attrs {normalized_shape: int list, eps: double,
@@ -299,8 +302,8 @@ void layer_norm_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
   const Tensor x = detail::dense(call.input(0), call.input(0).dtype());
   const int64_t mask = call.int_attr(2);
   const int64_t cols = detail::product(call.ints_attr(0));
-  const int64_t rows = cols == 0 ? detail::product(x.sizes().slice(0, x.sizes().size() - call.ints_attr(0).size()))
-                                 : x.numel() / cols;
+  const int64_t rows =
+      cols == 0 ? detail::product(x.sizes().slice(0, x.sizes().size() - call.ints_attr(0).size())) : x.numel() / cols;
   const Tensor weight = optional_input(call, 1, mask, 0), bias = optional_input(call, 1, mask, 1);
   const std::vector<double> w = detail::to_doubles(weight), b = detail::to_doubles(bias);
   std::vector<double> mean(static_cast<size_t>(rows)), rstd(static_cast<size_t>(rows));
@@ -327,16 +330,15 @@ Outputs layer_norm_decomposition(const OpDef&, const OpCall& call) {
   return {y, mean, rstd};
 }
 
-const OpDef layer_norm_def{"native_layer_norm",
-                           "(Tensor input, int[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> "
-                           "(Tensor, Tensor, Tensor)",
-                           OpKind::Compute,
-                           FusionClass::Opaque,
-                           layer_norm_meta,
-                           layer_norm_kernel,
-                           nullptr,
-                           nullptr,
-                           layer_norm_decomposition};
+const OpDef layer_norm_def{.name = "native_layer_norm",
+                           .schema =
+                               "(Tensor input, int[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> "
+                               "(Tensor, Tensor, Tensor)",
+                           .kind = OpKind::Compute,
+                           .fusion = FusionClass::Opaque,
+                           .meta = layer_norm_meta,
+                           .cpu = layer_norm_kernel,
+                           .decomposition = layer_norm_decomposition};
 
 // ================================ group norm ================================
 // Call layout: inputs {input, weight?, bias?}, attrs {num_groups: int, eps: double, optionals: int mask
@@ -396,13 +398,14 @@ void group_norm_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
   detail::write_doubles(outputs[2], rstd);
 }
 
-const OpDef group_norm_def{"native_group_norm",
-                           "(Tensor input, int num_groups, Tensor? weight, Tensor? bias, float eps) -> "
-                           "(Tensor, Tensor, Tensor)",
-                           OpKind::Compute,
-                           FusionClass::Opaque,
-                           group_norm_meta,
-                           group_norm_kernel};
+const OpDef group_norm_def{.name = "native_group_norm",
+                           .schema =
+                               "(Tensor input, int num_groups, Tensor? weight, Tensor? bias, float eps) -> "
+                               "(Tensor, Tensor, Tensor)",
+                           .kind = OpKind::Compute,
+                           .fusion = FusionClass::Opaque,
+                           .meta = group_norm_meta,
+                           .cpu = group_norm_kernel};
 
 // ================================ dropout ================================
 // Call layout: inputs {input}, attrs {p: double, train: bool}. OpCall has no slot for a Generator, so
@@ -413,8 +416,7 @@ thread_local const Generator* tls_dropout_generator = nullptr;
 
 class DropoutGeneratorScope {
  public:
-  explicit DropoutGeneratorScope(const std::optional<Generator>& g)
-      : previous_(tls_dropout_generator) {
+  explicit DropoutGeneratorScope(const std::optional<Generator>& g) : previous_(tls_dropout_generator) {
     tls_dropout_generator = g ? &*g : nullptr;
   }
   ~DropoutGeneratorScope() { tls_dropout_generator = previous_; }
@@ -483,11 +485,18 @@ void dropout_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 }
 
 // Opaque: it draws from a generator, so it runs eagerly between compiled segments.
-const OpDef dropout_def{"native_dropout", "(Tensor input, float p, bool? train) -> (Tensor, Tensor)",
-                        OpKind::Compute,  FusionClass::Opaque,
-                        dropout_meta,     dropout_kernel};
-const OpDef dropout__def{"dropout_", "(Tensor(a!) self, float p, bool train) -> Tensor(a!)", OpKind::InPlace,
-                         FusionClass::Opaque, dropout_meta, dropout_kernel};
+const OpDef dropout_def{.name = "native_dropout",
+                        .schema = "(Tensor input, float p, bool? train) -> (Tensor, Tensor)",
+                        .kind = OpKind::Compute,
+                        .fusion = FusionClass::Opaque,
+                        .meta = dropout_meta,
+                        .cpu = dropout_kernel};
+const OpDef dropout__def{.name = "dropout_",
+                         .schema = "(Tensor(a!) self, float p, bool train) -> Tensor(a!)",
+                         .kind = OpKind::InPlace,
+                         .fusion = FusionClass::Opaque,
+                         .meta = dropout_meta,
+                         .cpu = dropout_kernel};
 
 // ================================ embedding ================================
 // Call layout: inputs {weight, indices}, attrs {padding_idx: int, scale_grad_by_freq: bool, sparse: bool}.
@@ -495,8 +504,7 @@ const OpDef dropout__def{"dropout_", "(Tensor(a!) self, float p, bool train) -> 
 void embedding_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
   const Tensor& weight = call.input(0);
   const Tensor& indices = call.input(1);
-  EMBER_CHECK(weight.dim() == 2,
-              "[embedding] 'weight' must be 2-D (num_embeddings, embedding_dim), but got shape {}",
+  EMBER_CHECK(weight.dim() == 2, "[embedding] 'weight' must be 2-D (num_embeddings, embedding_dim), but got shape {}",
               detail::shape_str(weight.sizes()));
   EMBER_CHECK(indices.dtype() == kLong || indices.dtype() == kInt,
               "[embedding] Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, "
@@ -525,21 +533,22 @@ void embedding_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 }
 
 // Opaque: a data-dependent gather.
-const OpDef embedding_def{"embedding",
-                          "(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool "
-                          "sparse=False) -> Tensor",
-                          OpKind::Compute,
-                          FusionClass::Opaque,
-                          embedding_meta,
-                          embedding_kernel};
+const OpDef embedding_def{.name = "embedding",
+                          .schema =
+                              "(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool "
+                              "sparse=False) -> Tensor",
+                          .kind = OpKind::Compute,
+                          .fusion = FusionClass::Opaque,
+                          .meta = embedding_meta,
+                          .cpu = embedding_kernel};
 
 std::tuple<Tensor, Tensor, Tensor> three(const Outputs& o) { return {o[0], o[1], o[2]}; }
 
 }  // namespace
 
 void register_nn_ops(OpRegistry& r) {
-  for (const OpDef* d : {&linear_def, &batch_norm_def, &layer_norm_def, &group_norm_def, &dropout_def, &dropout__def,
-                         &embedding_def})
+  for (const OpDef* d :
+       {&linear_def, &batch_norm_def, &layer_norm_def, &group_norm_def, &dropout_def, &dropout__def, &embedding_def})
     r.add(d);
   register_loss_ops(r);
 }

@@ -69,7 +69,8 @@ std::tuple<Tensor, Tensor, Tensor> native_group_norm(const Tensor& input, int64_
 // ---- dropout ----
 // Zeroes each element with probability p (a Bernoulli(1 - p) mask from `generator`, else the default
 // generator) and scales the rest by 1 / (1 - p). Returns input itself when !train, p == 0 or it is
-// empty; p == 1 multiplies by 0 without drawing. Seeded results equal PyTorch's CPU F.dropout.
+// empty; p == 1 multiplies by 0 without drawing. Seeded results equal PyTorch's CPU F.dropout
+// (PyTorch on Intel CPUs draws this mask with MKL instead, so there they differ).
 Tensor dropout(const Tensor& input, double p, bool train, std::optional<Generator> generator = std::nullopt);
 Tensor& dropout_(Tensor& self, double p, bool train, std::optional<Generator> generator = std::nullopt);
 // dropout's (output, mask): mask is true where the element was kept.
@@ -79,8 +80,8 @@ std::tuple<Tensor, Tensor> native_dropout(const Tensor& input, double p, bool tr
 // ---- embedding ----
 // Rows of weight (num_embeddings, dim) picked by int32/int64 indices: the result has indices' shape
 // plus dim. padding_idx (-1 for none) and the other flags only matter for the gradient.
-Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1,
-                 bool scale_grad_by_freq = false, bool sparse = false);
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1, bool scale_grad_by_freq = false,
+                 bool sparse = false);
 
 // ---- losses ----
 // (input - target)^2, broadcasting the two.
@@ -100,7 +101,8 @@ Tensor cross_entropy(const Tensor& self, const Tensor& target, const std::option
                      LossReduction reduction = Reduction::Mean, int64_t ignore_index = -100,
                      double label_smoothing = 0.0);
 // -w * (target * log(input) + (1 - target) * log(1 - input)), each log clamped to >= -100.
-Tensor binary_cross_entropy(const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight = std::nullopt,
+Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
+                            const std::optional<Tensor>& weight = std::nullopt,
                             LossReduction reduction = Reduction::Mean);
 // binary_cross_entropy(sigmoid(input), target) computed stably from the logits; pos_weight scales the
 // positive term per class.

@@ -18,8 +18,10 @@ constexpr int64_t kGrain = 32768;
 template <typename F>
 void visit_floating(ScalarType dtype, F&& body) {
   visit_dtype(dtype, [&]<typename T>() {
-    if constexpr (is_float_like<T>) body.template operator()<T>();
-    else EMBER_FAIL("[nn kernels] expected a floating point dtype, got dtype code {}", int(dtype));
+    if constexpr (is_float_like<T>)
+      body.template operator()<T>();
+    else
+      EMBER_FAIL("[nn kernels] expected a floating point dtype, got dtype code {}", int(dtype));
   });
 }
 

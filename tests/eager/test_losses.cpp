@@ -35,11 +35,11 @@ Tensor probs() { return make<double>({0.25, 0.25, 0.5, 0.0, 0.0, 1.0, 0.0, 0.0, 
 
 // (2, 3, 2, 2) scores: sin(arange(24)) - 2, and (2, 2, 2) targets with one ignored (-100).
 Tensor nd_scores() {
-  return make<double>({-2,          -1.15852904, -1.09070253, -1.85888004, -2.75680256, -2.95892429,
-                       -2.27941561, -1.34301341, -1.01064181, -1.58788157, -2.54402113, -2.99999022,
-                       -2.53657293, -1.57983303, -1.00939262, -1.34971213, -2.28790331, -2.96139741,
-                       -2.75098729, -1.85012281, -1.08705473, -1.16334438, -2.00885129, -2.84622049},
-                      {2, 3, 2, 2});
+  return make<double>(
+      {-2,          -1.15852904, -1.09070253, -1.85888004, -2.75680256, -2.95892429, -2.27941561, -1.34301341,
+       -1.01064181, -1.58788157, -2.54402113, -2.99999022, -2.53657293, -1.57983303, -1.00939262, -1.34971213,
+       -2.28790331, -2.96139741, -2.75098729, -1.85012281, -1.08705473, -1.16334438, -2.00885129, -2.84622049},
+      {2, 3, 2, 2});
 }
 Tensor nd_targets() { return make<int64_t>({0, 2, 1, 1, 2, 0, -100, 1}, {2, 2, 2}, kLong); }
 
@@ -106,7 +106,9 @@ TEST_CASE("regression loss decompositions match their kernels") {
 }
 
 TEST_CASE("regression loss errors") {
-  CHECK(contains(error_of([] { mse_loss(ones({3, 2}), ones({3})); }),
+  CHECK(contains(error_of([] {
+                   mse_loss(ones({3, 2}), ones({3}));
+                 }),
                  "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1"));
   CHECK(contains(error_of([] { mse_loss(ones({3}, kLong), ones({3}, kLong)); }),
                  "expected floating point input and target, but got Long and Long"));
@@ -139,7 +141,9 @@ TEST_CASE("binary_cross_entropy errors") {
                  "Using a target size ([1]) that is different to the input size ([2])"));
   CHECK(contains(error_of([] { binary_cross_entropy(full({3}, 0.5), ones({3}, kDouble)); }),
                  "Found dtype Double but expected Float"));
-  CHECK(contains(error_of([] { binary_cross_entropy(full({3}, 0.5), ones({3}), ones({2, 3})); }),
+  CHECK(contains(error_of([] {
+                   binary_cross_entropy(full({3}, 0.5), ones({3}), ones({2, 3}));
+                 }),
                  "output with shape [3] doesn't match the broadcast shape [2, 3]"));
 }
 
@@ -162,7 +166,9 @@ TEST_CASE("binary_cross_entropy_with_logits pos_weight scales the positive term"
 TEST_CASE("binary_cross_entropy_with_logits errors") {
   CHECK(contains(error_of([] { binary_cross_entropy_with_logits(ones({3}), ones({2})); }),
                  "Target size ([2]) must be the same as input size ([3])"));
-  CHECK(contains(error_of([] { binary_cross_entropy_with_logits(ones({3}), ones({3}), {}, ones({2, 3})); }),
+  CHECK(contains(error_of([] {
+                   binary_cross_entropy_with_logits(ones({3}), ones({3}), {}, ones({2, 3}));
+                 }),
                  "output with shape [3] doesn't match the broadcast shape [2, 3]"));
   CHECK(contains(error_of([] { binary_cross_entropy_with_logits(ones({3}), ones({3}, kLong)); }),
                  "expected a floating point target, but got Long"));
@@ -206,21 +212,32 @@ TEST_CASE("nll_loss on (N, C, d1, d2) input with (N, d1, d2) targets") {
 }
 
 TEST_CASE("nll_loss errors") {
-  CHECK(contains(error_of([] { nll_loss(log_probs(), make<int64_t>({0, 4, 1}, {3}, kLong)); }),
+  CHECK(contains(error_of([] {
+                   nll_loss(log_probs(), make<int64_t>({0, 4, 1}, {3}, kLong));
+                 }),
                  "Target 4 is out of bounds"));
-  CHECK(contains(error_of([] { nll_loss(log_probs(), make<int64_t>({0, -1, 1}, {3}, kLong)); }),
+  CHECK(contains(error_of([] {
+                   nll_loss(log_probs(), make<int64_t>({0, -1, 1}, {3}, kLong));
+                 }),
                  "Target -1 is out of bounds"));
-  CHECK(contains(error_of([] { nll_loss(log_probs(), targets().to(kInt)); }), "expected scalar type Long but found Int"));
-  CHECK(contains(error_of([] { nll_loss(log_probs(), make<int64_t>({0, 1}, {2}, kLong)); }),
+  CHECK(
+      contains(error_of([] { nll_loss(log_probs(), targets().to(kInt)); }), "expected scalar type Long but found Int"));
+  CHECK(contains(error_of([] {
+                   nll_loss(log_probs(), make<int64_t>({0, 1}, {2}, kLong));
+                 }),
                  "Expected input batch_size (3) to match target batch_size (2)."));
   CHECK(contains(error_of([] { nll_loss(log_probs(), targets(), ones({2})); }),
                  "weight tensor should be defined either for all 4 classes or no classes but got weight tensor of "
                  "shape: [2]"));
   CHECK(contains(error_of([] { nll_loss(scalar_tensor(1.0), scalar_tensor(0, kLong)); }),
                  "Expected 1 or more dimensions (got 0)"));
-  CHECK(contains(error_of([] { nll_loss(ones({2, 3, 4}), zeros({2, 5}, kLong)); }), "Expected target size [2, 4], got [2, 5]"));
+  CHECK(contains(error_of([] {
+                   nll_loss(ones({2, 3, 4}), zeros({2, 5}, kLong));
+                 }),
+                 "Expected target size [2, 4], got [2, 5]"));
   CHECK(contains(error_of([] { nll_loss(ones({2, 3}), zeros({2, 1}, kLong)); }), "multi-target not supported"));
-  CHECK(contains(error_of([] { nll_loss(ones({3}), zeros({1}, kLong)); }), "size mismatch (got input: [3], target: [1])"));
+  CHECK(contains(error_of([] { nll_loss(ones({3}), zeros({1}, kLong)); }),
+                 "size mismatch (got input: [3], target: [1])"));
   CHECK(contains(error_of([] { nll_loss(log_probs(), targets(), class_w().to(kDouble)); }),
                  "expected scalar type Float but found Double"));
 }
@@ -275,15 +292,32 @@ TEST_CASE("cross_entropy over an empty batch has a NaN mean") {
   CHECK(std::isnan(item(cross_entropy(ones({0, 3}), ones({0, 3})))));
 }
 
+TEST_CASE("class losses on bfloat16 scores, empty batches and a batch of one") {
+  const Tensor y = cross_entropy(logits().to(kBFloat16), targets(), {}, Reduction::None);
+  CHECK(y.dtype() == kBFloat16);
+  const std::vector<double> expected = {0.494140625, 3.21875, 1.328125};
+  for (size_t i = 0; i < expected.size(); ++i) CHECK(values(y)[i] == doctest::Approx(expected[i]).epsilon(1e-2));
+  CHECK(shape(nll_loss(ones({0, 3}), zeros({0}, kLong), {}, Reduction::None)) == std::vector<int64_t>{0});
+  CHECK(item(nll_loss(ones({0, 3}), zeros({0}, kLong), {}, Reduction::Sum)) == 0);
+  CHECK(std::isnan(item(binary_cross_entropy(ones({0}), ones({0})))));
+  CHECK_VALUES(
+      values(cross_entropy(logits().slice(0, 0, 1), make<double>({0.5, 0.5, 0, 0}, {1, 4}), {}, Reduction::None)),
+      {0.995181918});
+}
+
 TEST_CASE("cross_entropy errors") {
   CHECK(contains(error_of([] { cross_entropy(logits(), targets(), {}, Reduction::Mean, -100, 1.5); }),
                  "label_smoothing must be between 0.0 and 1.0. Got: 1.5"));
   CHECK(contains(error_of([] { cross_entropy(logits(), probs(), {}, Reduction::Mean, 1); }),
                  "ignore_index is not supported for floating point target"));
-  CHECK(contains(error_of([] { cross_entropy(logits(), ones({3, 4}, kLong)); }),
+  CHECK(contains(error_of([] {
+                   cross_entropy(logits(), ones({3, 4}, kLong));
+                 }),
                  "Expected floating point type for target with class probabilities, got Long"));
   CHECK(contains(error_of([] { cross_entropy(logits(), probs(), ones({2})); }),
                  "cross_entropy: weight tensor should be defined either for all 4 classes"));
-  CHECK(contains(error_of([] { cross_entropy(logits(), make<int64_t>({0, 9, 1}, {3}, kLong)); }),
+  CHECK(contains(error_of([] {
+                   cross_entropy(logits(), make<int64_t>({0, 9, 1}, {3}, kLong));
+                 }),
                  "Target 9 is out of bounds"));
 }

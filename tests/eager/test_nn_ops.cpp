@@ -51,9 +51,9 @@ TEST_CASE("linear folds leading dims and reads non-contiguous input and weight")
   const Tensor w = make<double>({0.5, -1.0, 0.25, 1.5, 0.0, -0.5, 2.0, 1.0, 1.0, -0.75, 0.5, 0.125}, {4, 3}).t();
   const Tensor y = linear(x, w, make<double>({1.0, -2.0, 0.5}, {3}));
   CHECK(shape(y) == std::vector<int64_t>{2, 3, 3});
-  CHECK_VALUES(values(y), {1.97500014, -0.950000048, 1.0625, 2.29999995, -0.900000095, 1.14999998, 2.625, -0.849999905,
-                           1.23749995, 5.875, -0.350000143, 2.11249995, 6.20000029, -0.299999952, 2.19999981, 6.5250001,
-                           -0.25, 2.2874999});
+  CHECK_VALUES(values(y),
+               {1.97500014, -0.950000048, 1.0625, 2.29999995, -0.900000095, 1.14999998, 2.625, -0.849999905, 1.23749995,
+                5.875, -0.350000143, 2.11249995, 6.20000029, -0.299999952, 2.19999981, 6.5250001, -0.25, 2.2874999});
 }
 
 TEST_CASE("linear on a 1-D input, an empty batch and zero in_features") {
@@ -83,15 +83,26 @@ TEST_CASE("linear's decomposition matches its kernel") {
 }
 
 TEST_CASE("linear errors name the shapes and dtypes") {
-  CHECK(contains(error_of([] { linear(ones({4, 3}), ones({2, 4})); }),
+  CHECK(contains(error_of([] {
+                   linear(ones({4, 3}), ones({2, 4}));
+                 }),
                  "mat1 and mat2 shapes cannot be multiplied (4x3 and 4x2)"));
-  CHECK(contains(error_of([] { linear(ones({2, 4, 3}), ones({2, 4})); }),
+  CHECK(contains(error_of([] {
+                   linear(ones({2, 4, 3}), ones({2, 4}));
+                 }),
                  "mat1 and mat2 shapes cannot be multiplied (8x3 and 4x2)"));
-  CHECK(contains(error_of([] { linear(ones({4, 3}), ones({2, 3}), ones({3})); }),
+  CHECK(contains(error_of([] {
+                   linear(ones({4, 3}), ones({2, 3}), ones({3}));
+                 }),
                  "The expanded size of the tensor (2) must match the existing size (3) at non-singleton dimension 1."));
-  CHECK(contains(error_of([] { linear(ones({4, 3}), ones({2, 3}, kDouble)); }),
+  CHECK(contains(error_of([] {
+                   linear(ones({4, 3}), ones({2, 3}, kDouble));
+                 }),
                  "expected scalar type Float but found Double"));
-  CHECK(contains(error_of([] { linear(ones({4, 3}), ones({2, 3}), ones({2}, kDouble)); }), "bias of scalar type Float"));
+  CHECK(contains(error_of([] {
+                   linear(ones({4, 3}), ones({2, 3}), ones({2}, kDouble));
+                 }),
+                 "bias of scalar type Float"));
   CHECK(contains(error_of([] { linear(scalar_tensor(1.0), ones({2, 1})); }), "need to be at least 1D"));
   CHECK(contains(error_of([] { linear(ones({2, 3}), ones({2, 3, 1})); }), "3-D weight"));
 }
@@ -141,10 +152,10 @@ TEST_CASE("batch_norm on 2-D input, a non-contiguous 4-D input and a batch of on
   const Tensor b4 = (base * base.sqrt()).permute({0, 3, 1, 2});
   REQUIRE(!b4.is_contiguous());
   Tensor rm = make<double>({0.5, -0.5}, {2}), rv = make<double>({2.0, 0.5}, {2});
-  CHECK_VALUES(values(batch_norm(b4, {}, {}, rm, rv, true, 0.3, 1e-3)),
-               {-1.22860658, -1.06858516, -0.775997698, -0.397110969, -1.28723323, -1.06715596, -0.753300965,
-                -0.368341237, 0.0515646376, 0.560487092, 1.12321806, 1.73503125, 0.0763990581, 0.573751032, 1.11864245,
-                1.70723772});
+  CHECK_VALUES(
+      values(batch_norm(b4, {}, {}, rm, rv, true, 0.3, 1e-3)),
+      {-1.22860658, -1.06858516, -0.775997698, -0.397110969, -1.28723323, -1.06715596, -0.753300965, -0.368341237,
+       0.0515646376, 0.560487092, 1.12321806, 1.73503125, 0.0763990581, 0.573751032, 1.11864245, 1.70723772});
   CHECK_VALUES(values(rm), {6.86479902, 7.31299639});
   CHECK_VALUES(values(rv), {108.513855, 124.99192});
   const Tensor b1 = make<double>({1.0, 3.0, 4.0, 2.0, 2.0, -1.0}, {1, 2, 3});
@@ -178,18 +189,30 @@ TEST_CASE("batch_norm supports double and bfloat16 (with float parameters)") {
 }
 
 TEST_CASE("batch_norm errors") {
-  CHECK(contains(error_of([] { batch_norm(ones({1, 3}), {}, {}, {}, {}, true, 0.1, 1e-5); }),
+  CHECK(contains(error_of([] {
+                   batch_norm(ones({1, 3}), {}, {}, {}, {}, true, 0.1, 1e-5);
+                 }),
                  "Expected more than 1 value per channel when training, got input size [1, 3]"));
-  CHECK(contains(error_of([] { batch_norm(ones({4, 3}), {}, {}, zeros({4}), ones({3}), true, 0.1, 1e-5); }),
+  CHECK(contains(error_of([] {
+                   batch_norm(ones({4, 3}), {}, {}, zeros({4}), ones({3}), true, 0.1, 1e-5);
+                 }),
                  "running_mean should contain 3 elements not 4"));
-  CHECK(contains(error_of([] { batch_norm(ones({4, 3}), ones({2}), {}, {}, {}, true, 0.1, 1e-5); }),
+  CHECK(contains(error_of([] {
+                   batch_norm(ones({4, 3}), ones({2}), {}, {}, {}, true, 0.1, 1e-5);
+                 }),
                  "weight should contain 3 elements not 2"));
-  CHECK(contains(error_of([] { batch_norm(ones({4, 3}), {}, {}, {}, {}, false, 0.1, 1e-5); }),
+  CHECK(contains(error_of([] {
+                   batch_norm(ones({4, 3}), {}, {}, {}, {}, false, 0.1, 1e-5);
+                 }),
                  "running_mean must be defined in evaluation mode"));
   CHECK(contains(error_of([] { batch_norm(ones({3}), {}, {}, {}, {}, true, 0.1, 1e-5); }), "at least 2 dims"));
-  CHECK(contains(error_of([] { batch_norm(ones({4, 3}, kLong), {}, {}, {}, {}, true, 0.1, 1e-5); }),
+  CHECK(contains(error_of([] {
+                   batch_norm(ones({4, 3}, kLong), {}, {}, {}, {}, true, 0.1, 1e-5);
+                 }),
                  "not implemented for 'Long'"));
-  CHECK(contains(error_of([] { batch_norm(ones({4, 3}), {}, {}, zeros({3}, kDouble), ones({3}), true, 0.1, 1e-5); }),
+  CHECK(contains(error_of([] {
+                   batch_norm(ones({4, 3}), {}, {}, zeros({3}, kDouble), ones({3}), true, 0.1, 1e-5);
+                 }),
                  "expected running_mean to have scalar type Float (the input's), but found Double"));
 }
 
@@ -242,15 +265,36 @@ TEST_CASE("layer_norm's decomposition matches its kernel") {
   CHECK_VALUES(values(d[2]), values(rstd));
 }
 
+TEST_CASE("layer_norm and group_norm on bfloat16 and on empty batches") {
+  const Tensor ln = layer_norm(ln_x().to(kBFloat16), {4});
+  CHECK(ln.dtype() == kBFloat16);
+  const std::vector<double> ln_expected = {-0.27734375, 0.27734375, 1.390625, -1.390625, -0.9453125,  -0.9453125,
+                                           1.40625,     0.46875,    1.375,    -1.4375,   -0.03515625, 0.10546875};
+  for (size_t i = 0; i < ln_expected.size(); ++i) CHECK(values(ln)[i] == doctest::Approx(ln_expected[i]).epsilon(1e-2));
+  const Tensor gn = group_norm(gn_x().to(kBFloat16), 2);
+  CHECK(gn.dtype() == kBFloat16);
+  CHECK(values(gn)[2] == doctest::Approx(1.34375).epsilon(1e-2));
+  CHECK(shape(layer_norm(zeros({0, 3}), {3})) == std::vector<int64_t>{0, 3});
+  CHECK(shape(group_norm(zeros({0, 4, 2}), 2)) == std::vector<int64_t>{0, 4, 2});
+}
+
 TEST_CASE("layer_norm errors") {
-  CHECK(contains(error_of([] { layer_norm(ones({4, 3}), {4}); }),
+  CHECK(contains(error_of([] {
+                   layer_norm(ones({4, 3}), {4});
+                 }),
                  "Given normalized_shape=[4], expected input with shape [*, 4], but got input of size[4, 3]"));
-  CHECK(contains(error_of([] { layer_norm(ones({4, 3}), IntArrayRef{}); }),
+  CHECK(contains(error_of([] {
+                   layer_norm(ones({4, 3}), IntArrayRef{});
+                 }),
                  "Expected normalized_shape to be at least 1-dimensional"));
-  CHECK(contains(error_of([] { layer_norm(ones({4, 3}), {3}, ones({4})); }),
+  CHECK(contains(error_of([] {
+                   layer_norm(ones({4, 3}), {3}, ones({4}));
+                 }),
                  "Expected weight to be of same shape as normalized_shape, but got weight of shape [4] and "
                  "normalized_shape = [3]"));
-  CHECK(contains(error_of([] { layer_norm(ones({4, 3}), {3}, ones({3}, kDouble)); }),
+  CHECK(contains(error_of([] {
+                   layer_norm(ones({4, 3}), {3}, ones({3}, kDouble));
+                 }),
                  "expected weight to have scalar type Float"));
   CHECK(contains(error_of([] { layer_norm(ones({4, 3}, kInt), {3}); }), "not implemented for 'Int'"));
 }
@@ -263,10 +307,10 @@ TEST_CASE("group_norm normalises groups of channels with a per-channel affine") 
   CHECK_VALUES(values(group_norm(gn_x(), 2, w, b)),
                {-0.447211802, 0.447211862, -0.841635525, 1.84163547, 0.219275683, 0.913252831, 0.503617048, 0.96626848,
                 0.109763838, 0.548819184, -0.487874538, 2.14645767, 1, 1, -3.8283987, 1.8283987});
-  CHECK_VALUES(values(group_norm(gn_x(), 1)),
-               {-0.528024137, 0.0352016091, 0.598427355, -1.09124994, -1.65447569, 0.0352016091, 1.16165304,
-                1.44326591, -0.658425331, -0.307265192, 0.0438949801, -2.06306601, 0.746215343, 0.746215343,
-                0.0438949801, 1.44853568});
+  CHECK_VALUES(
+      values(group_norm(gn_x(), 1)),
+      {-0.528024137, 0.0352016091, 0.598427355, -1.09124994, -1.65447569, 0.0352016091, 1.16165304, 1.44326591,
+       -0.658425331, -0.307265192, 0.0438949801, -2.06306601, 0.746215343, 0.746215343, 0.0438949801, 1.44853568});
   CHECK_VALUES(values(group_norm(make<double>({1, 2, 3, 5, 2, 2, 0, 1}, {2, 4}), 2)),
                {-0.999979973, 0.999979973, -0.999994993, 0.999994993, 0, 0, -0.999979973, 0.999979973});
 }
@@ -283,11 +327,15 @@ TEST_CASE("native_group_norm returns (N, groups) statistics and reads non-contig
 }
 
 TEST_CASE("group_norm errors") {
-  CHECK(contains(error_of([] { group_norm(ones({2, 4, 3}), 3); }),
+  CHECK(contains(error_of([] {
+                   group_norm(ones({2, 4, 3}), 3);
+                 }),
                  "Expected number of channels in input to be divisible by num_groups, but got input of shape [2, 4, 3] "
                  "and num_groups=3"));
   CHECK(contains(error_of([] { group_norm(ones({2, 4, 3}), 0); }), "Expected num groups to be greater than 0, got 0"));
-  CHECK(contains(error_of([] { group_norm(ones({2, 4, 3}), 2, ones({3})); }),
+  CHECK(contains(error_of([] {
+                   group_norm(ones({2, 4, 3}), 2, ones({3}));
+                 }),
                  "Expected weight to be a vector of size equal to the number of channels in input, but got weight of "
                  "shape [3] and input of shape [2, 4, 3]"));
   CHECK(contains(error_of([] { group_norm(ones({4}), 2); }), "Expected at least 2 dimensions"));
@@ -298,9 +346,10 @@ TEST_CASE("group_norm errors") {
 
 TEST_CASE("dropout after manual_seed equals PyTorch's F.dropout") {
   manual_seed(0);
-  CHECK_VALUES(values(dropout(dropout_x(), 0.3, true)),
-               {0, 0, 1.07142854, 0, 1.78571439, 0, 2.5, 2.85714293, 3.21428585, 3.57142878, 3.92857146, 4.28571415,
-                4.64285707, 5, 5.35714293, 5.71428585, 6.07142878, 6.4285717, 6.78571463, 0});
+  CHECK_VALUES(
+      values(dropout(dropout_x(), 0.3, true)),
+      {0,          0,          1.07142854, 0, 1.78571439, 0,          2.5,        2.85714293, 3.21428585, 3.57142878,
+       3.92857146, 4.28571415, 4.64285707, 5, 5.35714293, 5.71428585, 6.07142878, 6.4285717,  6.78571463, 0});
   manual_seed(123);
   const Tensor yd = dropout(dropout_x().to(kDouble), 0.5, true);
   CHECK(yd.dtype() == kDouble);
@@ -310,13 +359,14 @@ TEST_CASE("dropout after manual_seed equals PyTorch's F.dropout") {
 TEST_CASE("dropout draws its mask in the result's row-major order for non-contiguous input") {
   manual_seed(5);
   CHECK_VALUES(values(dropout(dropout_x().t(), 0.4, true)),
-               {0, 2.5, 4.58333302, 6.66666651, 0.833333313, 0, 5, 0, 0, 3.33333325, 5.41666651, 7.5, 0, 3.75,
-                5.83333302, 7.91666651, 2.08333325, 4.16666651, 0, 8.33333302});
+               {0, 2.5,  4.58333302, 6.66666651, 0.833333313, 0,          5, 0,         0, 3.33333325, 5.41666651, 7.5,
+                0, 3.75, 5.83333302, 7.91666651, 2.08333325,  4.16666651, 0, 8.33333302});
   manual_seed(5);
   const Tensor yb = dropout(dropout_x().to(kBFloat16), 0.25, true);
   CHECK(yb.dtype() == kBFloat16);
-  CHECK(values(yb) == std::vector<double>{0.333984375, 0.66796875, 1, 1.3359375, 1.671875, 0, 2.34375, 2.671875, 0,
-                                          3.34375, 3.671875, 4, 0, 4.6875, 5, 5.34375, 5.6875, 6, 0, 6.6875});
+  CHECK(values(yb) == std::vector<double>{0.333984375, 0.66796875, 1,       1.3359375, 1.671875, 0,     2.34375,
+                                          2.671875,    0,          3.34375, 3.671875,  4,        0,     4.6875,
+                                          5,           5.34375,    5.6875,  6,         0,        6.6875});
 }
 
 TEST_CASE("dropout with an explicit generator leaves the default generator alone") {
@@ -376,7 +426,7 @@ TEST_CASE("dropout errors") {
 
 TEST_CASE("embedding picks rows by int64 or int32 indices") {
   const Tensor w = make<double>({0.0, 0.1, 0.2, 1.0, 1.1, 1.2, 2.0, 2.1, 2.2, 3.0, 3.1, 3.2, 4.0, 4.1, 4.2}, {5, 3});
-  const std::vector<double> expected = {0, 0.100000001, 0.200000003, 2, 2.0999999, 2.20000005,
+  const std::vector<double> expected = {0, 0.100000001, 0.200000003, 2, 2.0999999,  2.20000005,
                                         4, 4.0999999,   4.19999981,  1, 1.10000002, 1.20000005};
   const Tensor y = embedding(w, make<int64_t>({0, 2, 4, 1}, {2, 2}, kLong));
   CHECK(shape(y) == std::vector<int64_t>{2, 2, 3});
@@ -394,7 +444,9 @@ TEST_CASE("embedding reads a non-contiguous table and empty indices") {
 
 TEST_CASE("embedding errors name the index and the table size") {
   const Tensor w = ones({3, 2});
-  CHECK(contains(error_of([&] { embedding(w, make<int64_t>({1, 3}, {2}, kLong)); }),
+  CHECK(contains(error_of([&] {
+                   embedding(w, make<int64_t>({1, 3}, {2}, kLong));
+                 }),
                  "index 3 is out of range for an embedding table with 3 rows"));
   CHECK(contains(error_of([&] { embedding(w, make<int64_t>({-1}, {1}, kLong)); }), "index -1 is out of range"));
   CHECK(contains(error_of([&] { embedding(w, make<double>({1.0}, {1})); }),
