@@ -40,8 +40,9 @@ void for_each_run(const DimVector& sizes, const std::array<const StridedView*, N
                   F&& f) {
   Offsets<N> offsets{}, inner{};
   const int64_t nd = int64_t(sizes.size());
+  if (begin >= end) return;
   if (nd == 0) {
-    if (begin < end) f(offsets, int64_t(1), inner);
+    f(offsets, int64_t(1), inner);
     return;
   }
   auto stride = [&](size_t k, int64_t d) { return views[k]->data ? views[k]->strides[size_t(d)] : int64_t(0); };
