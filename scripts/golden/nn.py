@@ -172,3 +172,12 @@ show("ce prob weight smooth", F.cross_entropy(lg, prob, weight=cw, label_smoothi
 show("ce prob weight smooth mean", F.cross_entropy(lg, prob, weight=cw, label_smoothing=0.3))
 show("ce prob double target", F.cross_entropy(lg, prob.double(), reduction="sum"))
 show("ce empty mean", F.cross_entropy(torch.ones(0, 3), torch.zeros(0, dtype=torch.long)))
+
+# ---- bfloat16, empty batches, a batch of one ----
+show("ln bf16", F.layer_norm(lx.bfloat16(), (4,)))
+show("gn bf16", F.group_norm(gx.bfloat16(), 2))
+show("ce bf16", F.cross_entropy(lg.bfloat16(), tg, reduction="none"))
+show("nll empty none", F.nll_loss(torch.ones(0, 3), torch.zeros(0, dtype=torch.long), reduction="none"))
+show("nll empty sum", F.nll_loss(torch.ones(0, 3), torch.zeros(0, dtype=torch.long), reduction="sum"))
+show("bce empty mean", F.binary_cross_entropy(torch.ones(0), torch.ones(0)))
+show("ce batch1 prob", F.cross_entropy(lg[:1], torch.tensor([[0.5, 0.5, 0.0, 0.0]]), reduction="none"))

@@ -305,6 +305,31 @@ TEST_CASE("class losses on bfloat16 scores, empty batches and a batch of one") {
       {0.995181918});
 }
 
+TEST_CASE("loss reductions do not depend on the thread count") {
+  manual_seed(1);
+  const Tensor x = randn({300, 700}), y = randn({300, 700});
+  const Tensor t = randint(0, 700, {300});
+  const int threads = get_num_threads();
+  set_num_threads(1);
+  const double mse1 = item(mse_loss(x, y, Reduction::Sum)), ce1 = item(cross_entropy(x, t));
+  set_num_threads(2);
+  const double mse2 = item(mse_loss(x, y, Reduction::Sum)), ce2 = item(cross_entropy(x, t));
+  set_num_threads(threads);
+  CHECK(mse1 == mse2);
+  CHECK(ce1 == ce2);
+}
+
+TEST_CASE("loss errors start with the op's name in brackets") {
+  CHECK(error_of([] { mse_loss(ones({3, 2}), ones({3})); }).rfind("[mse_loss]", 0) == 0);
+  CHECK(error_of([] { nll_loss(log_probs(), targets().to(kInt)); }).rfind("[nll_loss]", 0) == 0);
+  CHECK(error_of([] {
+          cross_entropy(logits(), make<int64_t>({0, 9, 1}, {3}, kLong));
+        }).rfind("[cross_entropy_loss]", 0) == 0);
+  CHECK(error_of([] {
+          binary_cross_entropy(make<double>({1.5}, {1}), ones({1}));
+        }).rfind("[binary_cross_entropy]", 0) == 0);
+}
+
 TEST_CASE("cross_entropy errors") {
   CHECK(contains(error_of([] { cross_entropy(logits(), targets(), {}, Reduction::Mean, -100, 1.5); }),
                  "label_smoothing must be between 0.0 and 1.0. Got: 1.5"));
