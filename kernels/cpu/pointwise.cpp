@@ -23,7 +23,7 @@ inline constexpr bool is_int = std::is_integral_v<T> && !std::is_same_v<T, bool>
 template <typename T>
 T scalar_as(ScalarArg s) {
   if constexpr (is_float_like<T>) return T(static_cast<OpMath<T>>(s.f));
-  else if constexpr (std::is_same_v<T, bool>) return s.i != 0;
+  else if constexpr (std::is_same_v<T, bool>) return s.f != 0.0;  // 0.5 and NaN are true, as in PyTorch
   else return cast_to<T>(s.i);
 }
 
@@ -408,7 +408,7 @@ template <typename T, typename Map>
 void round_decimals(Map same, int64_t decimals) {
   using M = OpMath<T>;
   const bool negative = decimals < 0;
-  const M scale = M(T(M(std::pow(10.0, double(negative ? -decimals : decimals)))));
+  const M scale = M(T(M(std::pow(10.0, std::fabs(double(decimals))))));
   if (negative) {
     same([scale](T x) { return T(M(T(std::nearbyint(M(T(M(x) / scale))))) * scale); });
   } else {
