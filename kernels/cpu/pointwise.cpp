@@ -1,4 +1,11 @@
 // Pointwise CPU kernels: one typed loop per operand count, and per op the scalar function it applies.
+// Selects between floating point results (x > 0 ? x : x * slope, NaN checks, clamps) vectorise only when the
+// compiler may evaluate both arms, which GCC's default -ftrapping-math forbids; results are unchanged (ember
+// never reads the floating point exception flags). Before the includes, so that inline header functions
+// (Half's conversions, the loop engine) carry the same option and still inline.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -39,6 +46,9 @@ struct Inner {
     return *reinterpret_cast<T*>(p + i * stride);
   }
   void operator()(char* const* p, const int64_t* s, int64_t n) const {
+    // A local copy: stores to `o` could alias the captured parameters of this->f (a float slope, say),
+    // which would make the loop reload them and not vectorise.
+    const F f = this->f;
     Out* o = reinterpret_cast<Out*>(p[0]);
     const In* a = reinterpret_cast<const In*>(p[1]);
     const bool dense = s[0] == sizeof(Out) && s[1] == sizeof(In);
@@ -198,10 +208,39 @@ M remainder_float(M a, M b) {
   return mod;
 }
 
-// Two forms that each stay exact at their end of the weight range (weight 0 gives a, 1 gives b).
+// a + w * (b - a) for small weights and b - (b - a) * (1 - w) otherwise, so that weight 0 gives a and 1 gives
+// b exactly; written as one expression over selected operands so that the loop vectorises.
 template <typename M>
 M lerp_float(M a, M b, M w) {
-  return std::fabs(w) < M(0.5) ? a + w * (b - a) : b - (b - a) * (M(1) - w);
+  const bool small = std::fabs(w) < M(0.5);
+  return (small ? a : b) + (b - a) * (small ? w : w - M(1));
+}
+
+// Rounding without libm calls, which the baseline x86-64 target cannot vectorise: adding and subtracting
+// 2^23 (2^52 for double) rounds half to even in the default rounding mode, and every |x| from there on is
+// an integer already. floor, ceil and trunc correct that result and keep x's sign (floor(-0.0) is -0.0).
+template <typename M>
+M round_even(M x) {
+  constexpr M big = M(1) / std::numeric_limits<M>::epsilon();
+  const M ax = std::fabs(x);
+  const M r = std::copysign((ax + big) - big, x);
+  return ax < big ? r : x;
+}
+template <typename M>
+M floor_float(M x) {
+  const M r = round_even(x);
+  return std::copysign(r - (r > x ? M(1) : M(0)), x);
+}
+template <typename M>
+M ceil_float(M x) {
+  const M r = round_even(x);
+  return std::copysign(r + (r < x ? M(1) : M(0)), x);
+}
+template <typename M>
+M trunc_float(M x) {
+  const M ax = std::fabs(x);
+  const M r = round_even(ax);
+  return std::copysign(r - (r > ax ? M(1) : M(0)), x);
 }
 
 // NaN if either is NaN; otherwise std::max / std::min, which return a on ties.
@@ -410,9 +449,9 @@ void round_decimals(Map same, int64_t decimals) {
   const bool negative = decimals < 0;
   const M scale = M(T(M(std::pow(10.0, std::fabs(double(decimals))))));
   if (negative) {
-    same([scale](T x) { return T(M(T(std::nearbyint(M(T(M(x) / scale))))) * scale); });
+    same([scale](T x) { return T(M(T(round_even(M(T(M(x) / scale))))) * scale); });
   } else {
-    same([scale](T x) { return T(M(T(std::nearbyint(M(T(M(x) * scale))))) / scale); });
+    same([scale](T x) { return T(M(T(round_even(M(T(M(x) * scale))))) / scale); });
   }
 }
 
@@ -443,10 +482,10 @@ void unary_typed(UnaryOp op, const StridedView& out, const StridedView& a, const
     case UnaryOp::Round:
     case UnaryOp::Trunc:
       if constexpr (is_float_like<T>) {
-        if (op == UnaryOp::Floor) map([](M x) { return std::floor(x); });
-        else if (op == UnaryOp::Ceil) map([](M x) { return std::ceil(x); });
-        else if (op == UnaryOp::Round) map([](M x) { return std::nearbyint(x); });
-        else map([](M x) { return std::trunc(x); });
+        if (op == UnaryOp::Floor) map([](M x) { return floor_float(x); });
+        else if (op == UnaryOp::Ceil) map([](M x) { return ceil_float(x); });
+        else if (op == UnaryOp::Round) map([](M x) { return round_even(x); });
+        else map([](M x) { return trunc_float(x); });
       } else {
         same([](T x) { return x; });  // integers are already integral
       }
@@ -545,9 +584,12 @@ void unary_typed(UnaryOp op, const StridedView& out, const StridedView& a, const
       case UnaryOp::Erf: map([](M x) { return std::erf(x); }); return;
       case UnaryOp::Erfc: map([](M x) { return std::erfc(x); }); return;
       case UnaryOp::Erfinv: map([](M x) { return erfinv_float(x); }); return;
-      case UnaryOp::Frac: map([](M x) { return x - std::trunc(x); }); return;
+      case UnaryOp::Frac: map([](M x) { return x - trunc_float(x); }); return;
       case UnaryOp::RoundDecimals: round_decimals<T>(same, pp.p[0].i); return;
-      case UnaryOp::LeakyRelu: map([p0](M x) { return x > M(0) ? x : x * p0; }); return;
+      case UnaryOp::LeakyRelu:
+        // x * (1 or slope): the same values as x > 0 ? x : x * slope, in a form that vectorises.
+        map([p0](M x) { return x * (x > M(0) ? M(1) : p0); });
+        return;
       case UnaryOp::Elu: {
         // exp(x) - 1 rather than expm1, as PyTorch computes it (elu(-0.0) is +0.0).
         const M negative_coef = p0 * p1, positive_coef = p1, input_scale = p2;

@@ -306,6 +306,34 @@ TEST_CASE("round is half to even; floor, ceil and trunc keep -0.0, NaN and infin
   check_exact(round(make<double>({2.5, 3.5, -2.5, 0.5}, {4}, kBFloat16)), {2.0, 4.0, -2.0, 0.0});
 }
 
+TEST_CASE("floor, ceil, round and trunc agree with the C library bit for bit across float and double") {
+  std::vector<float> fs;
+  for (uint64_t bits = 0; bits < (uint64_t(1) << 32); bits += 4093) {
+    float f;
+    const uint32_t b = uint32_t(bits);
+    std::memcpy(&f, &b, 4);
+    fs.push_back(f);
+  }
+  for (float f : {0.5f, -0.5f, 1.5f, -2.5f, 8388607.5f, -8388607.5f, 8388608.0f, 4194303.5f, 0.49999997f}) fs.push_back(f);
+  const int64_t n = int64_t(fs.size());
+  Tensor t = make<float>(fs, {n}, kFloat);
+  Tensor d = t.to(kDouble) * 3.0e-7;  // doubles with fractions at every magnitude
+  struct Case { UnaryFn op; double (*ref)(double); };
+  for (const Case& c : {Case{floor, [](double x) { return std::floor(x); }}, Case{ceil, [](double x) { return std::ceil(x); }},
+                        Case{round, [](double x) { return std::nearbyint(x); }}, Case{trunc, [](double x) { return std::trunc(x); }}}) {
+    for (const Tensor& in : {t, d}) {
+      const std::vector<double> x = values(in), y = values(c.op(in));
+      size_t mismatches = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        const double want = in.dtype() == kFloat ? double(float(c.ref(double(float(x[i]))))) : c.ref(x[i]);
+        const bool same = std::isnan(want) ? std::isnan(y[i]) : (y[i] == want && std::signbit(y[i]) == std::signbit(want));
+        mismatches += same ? 0 : 1;
+      }
+      CHECK(mismatches == 0);
+    }
+  }
+}
+
 TEST_CASE("rounding keeps integer dtypes and rejects bool; frac needs floats") {
   Tensor i = ints({3, -4}, kShort);
   for (UnaryFn fn : std::initializer_list<UnaryFn>{floor, ceil, trunc}) {
