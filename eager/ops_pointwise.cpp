@@ -17,6 +17,8 @@ using kernels::cpu::PointwiseParams;
 using kernels::cpu::TernaryOp;
 using kernels::cpu::UnaryOp;
 
+namespace {
+
 // ---- dtype rules ----
 
 // Which compute dtypes an op's kernel has, as a bit set over ScalarType.
@@ -205,6 +207,8 @@ ScalarType binary_scalar_promoted(const OpCall& call) {
   return state.result();
 }
 
+}  // namespace
+
 void binary_tensor_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const Tensor& a = call.input(0);
   const Tensor& b = call.input(1);
@@ -220,6 +224,8 @@ void binary_scalar_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) 
   out.push_back({DimVector(a.sizes()), {}, 0, types.result, a.device()});
 }
 
+namespace {
+
 bool divides_integers(BinaryOp op) {
   return op == BinaryOp::DivTrunc || op == BinaryOp::DivFloor || op == BinaryOp::Remainder || op == BinaryOp::Fmod;
 }
@@ -228,6 +234,8 @@ void check_integer_divisor(BinaryOp op, ScalarType compute, const kernels::Strid
   if (divides_integers(op) && is_integral(compute, false))
     EMBER_CHECK(!kernels::cpu::any_zero(divisor), "[{}] ZeroDivisionError: integer division by zero", name);
 }
+
+}  // namespace
 
 void binary_tensor_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   const BinaryOp op = resolve_div(BinaryOp(def.code), call, 1);
@@ -263,6 +271,8 @@ void binary_scalar_kernel(const OpDef& def, const OpCall& call, Outputs& outputs
     else kernels::cpu::binary(op, ov, av, sv, params);
   });
 }
+
+namespace {
 
 Attr mode_attr(std::optional<std::string_view> mode) {
   return mode ? Attr(std::string(*mode)) : Attr(std::monostate{});
@@ -360,10 +370,14 @@ PointwiseParams unary_params(const OpDef& def, const OpCall& call, UnaryOp op, S
   return params;
 }
 
+}  // namespace
+
 void unary_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const Tensor& a = call.input(0);
   out.push_back({DimVector(a.sizes()), {}, 0, unary_types(def, call).result, a.device()});
 }
+
+namespace {
 
 void run_unary_op(UnaryOp op, const Tensor& in, ScalarType compute, Tensor& out, const PointwiseParams& params) {
   const Tensor a = cast_to(in, compute);
@@ -371,6 +385,8 @@ void run_unary_op(UnaryOp op, const Tensor& in, ScalarType compute, Tensor& out,
   run_into(out, kernels::cpu::returns_bool(op) ? kBool : compute,
            [&](const kernels::StridedView& ov) { kernels::cpu::unary(op, ov, av, params); });
 }
+
+}  // namespace
 
 void unary_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   const UnaryOp op = resolve_unary(def, call);
@@ -428,11 +444,15 @@ void clamp_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 // ---- lerp with a scalar weight: inputs {self, end}, attrs {weight} ----
 
+namespace {
+
 void check_same_dtype(std::string_view op, const Tensor& self, const Tensor& other, std::string_view what) {
   EMBER_CHECK(other.dtype() == self.dtype(),
               "[{}] expected dtype {} for `{}` but got dtype {}. {} does not promote; convert it with .to(k{}) first.",
               op, to_string(self.dtype()), what, to_string(other.dtype()), op, to_string(self.dtype()));
 }
+
+}  // namespace
 
 void lerp_scalar_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const Tensor& a = call.input(0);
@@ -454,6 +474,8 @@ void lerp_scalar_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) 
 
 // ---- ternary: inputs {self, a, b}, attrs {value} for addcmul and addcdiv ----
 
+namespace {
+
 PointwiseTypes ternary_types(const OpDef& def, const OpCall& call) {
   const TernaryOp op = TernaryOp(def.code);
   const Tensor& self = call.input(0);
@@ -474,6 +496,8 @@ PointwiseTypes ternary_types(const OpDef& def, const OpCall& call) {
   const TypeRule rule{op == TernaryOp::Addcdiv ? kFloatDtypes : DtypeSet(kIntDtypes | kFloatDtypes)};
   return apply_rule(def.name, rule, result_type({self, call.input(1), call.input(2)}), false);
 }
+
+}  // namespace
 
 void ternary_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const Tensor& a = call.input(0);
