@@ -175,6 +175,126 @@ Tensor where(const Tensor& condition, const Tensor& a, const Scalar& b);
 Tensor where(const Tensor& condition, const Scalar& a, const Scalar& b);
 
 // ---- pointwise math (more) ----
+// Division and powers. floor_divide rounds toward -inf; remainder has the divisor's sign, fmod the dividend's.
+Tensor floor_divide(const Tensor& a, const Tensor& b);
+Tensor floor_divide(const Tensor& a, const Scalar& b);
+Tensor remainder(const Tensor& a, const Tensor& b);
+Tensor remainder(const Tensor& a, const Scalar& b);
+Tensor remainder(const Scalar& a, const Tensor& b);
+Tensor fmod(const Tensor& a, const Tensor& b);
+Tensor fmod(const Tensor& a, const Scalar& b);
+Tensor pow(const Tensor& base, const Tensor& exponent);
+Tensor pow(const Tensor& base, const Scalar& exponent);
+Tensor pow(const Scalar& base, const Tensor& exponent);
+Tensor atan2(const Tensor& a, const Tensor& b);
+// Elementwise min / max that propagate NaN.
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+// Float math: integer and bool inputs give the default dtype.
+Tensor reciprocal(const Tensor& t);
+Tensor rsqrt(const Tensor& t);
+Tensor exp2(const Tensor& t);
+Tensor expm1(const Tensor& t);
+Tensor log2(const Tensor& t);
+Tensor log10(const Tensor& t);
+Tensor log1p(const Tensor& t);
+Tensor sin(const Tensor& t);
+Tensor cos(const Tensor& t);
+Tensor tan(const Tensor& t);
+Tensor asin(const Tensor& t);
+Tensor acos(const Tensor& t);
+Tensor atan(const Tensor& t);
+Tensor sinh(const Tensor& t);
+Tensor cosh(const Tensor& t);
+Tensor erf(const Tensor& t);
+Tensor erfc(const Tensor& t);
+Tensor erfinv(const Tensor& t);
+// Rounding keeps integer dtypes; round is half to even, round(t, decimals) floats only.
+Tensor floor(const Tensor& t);
+Tensor ceil(const Tensor& t);
+Tensor round(const Tensor& t);
+Tensor round(const Tensor& t, int64_t decimals);
+Tensor trunc(const Tensor& t);
+Tensor frac(const Tensor& t);
+Tensor sign(const Tensor& t);
+// Bounds may be None (not both); scalar bounds promote like a weak scalar operand.
+Tensor clamp(const Tensor& t, const std::optional<Scalar>& min, const std::optional<Scalar>& max = std::nullopt);
+Tensor clamp(const Tensor& t, const std::optional<Tensor>& min = {}, const std::optional<Tensor>& max = {});
+Tensor clamp_min(const Tensor& t, const Scalar& min);
+Tensor clamp_min(const Tensor& t, const Tensor& min);
+Tensor clamp_max(const Tensor& t, const Scalar& max);
+Tensor clamp_max(const Tensor& t, const Tensor& max);
+// start + weight * (end - start); floats only, all operands of one dtype.
+Tensor lerp(const Tensor& start, const Tensor& end, const Scalar& weight);
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
+// self + value * tensor1 * tensor2, self + value * tensor1 / tensor2.
+Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1);
+Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1);
+// Logical ops take any dtype (nonzero is true) and give bool.
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& t);
+// Bitwise ops take integer and bool tensors; shifts by a negative amount or the bit width or more
+// give 0 (left) or the sign fill (right).
+Tensor bitwise_and(const Tensor& a, const Tensor& b);
+Tensor bitwise_and(const Tensor& a, const Scalar& b);
+Tensor bitwise_and(const Scalar& a, const Tensor& b);
+Tensor bitwise_or(const Tensor& a, const Tensor& b);
+Tensor bitwise_or(const Tensor& a, const Scalar& b);
+Tensor bitwise_or(const Scalar& a, const Tensor& b);
+Tensor bitwise_xor(const Tensor& a, const Tensor& b);
+Tensor bitwise_xor(const Tensor& a, const Scalar& b);
+Tensor bitwise_xor(const Scalar& a, const Tensor& b);
+Tensor bitwise_not(const Tensor& t);
+Tensor bitwise_left_shift(const Tensor& a, const Tensor& b);
+Tensor bitwise_left_shift(const Tensor& a, const Scalar& b);
+Tensor bitwise_left_shift(const Scalar& a, const Tensor& b);
+Tensor bitwise_right_shift(const Tensor& a, const Tensor& b);
+Tensor bitwise_right_shift(const Tensor& a, const Scalar& b);
+Tensor bitwise_right_shift(const Scalar& a, const Tensor& b);
+Tensor operator~(const Tensor& t);
+Tensor operator&(const Tensor& a, const Tensor& b);
+Tensor operator&(const Tensor& a, const Scalar& b);
+Tensor operator&(const Scalar& a, const Tensor& b);
+Tensor operator|(const Tensor& a, const Tensor& b);
+Tensor operator|(const Tensor& a, const Scalar& b);
+Tensor operator|(const Scalar& a, const Tensor& b);
+Tensor operator^(const Tensor& a, const Tensor& b);
+Tensor operator^(const Tensor& a, const Scalar& b);
+Tensor operator^(const Scalar& a, const Tensor& b);
+// Special values: bool results; nan_to_num's defaults are 0 and the dtype's largest finite values.
+Tensor isnan(const Tensor& t);
+Tensor isinf(const Tensor& t);
+Tensor isfinite(const Tensor& t);
+Tensor nan_to_num(const Tensor& t, std::optional<double> nan = std::nullopt,
+                  std::optional<double> posinf = std::nullopt, std::optional<double> neginf = std::nullopt);
+// Activations (floating point inputs; relu6 and hardtanh also take integers), as torch::nn::functional.
+Tensor relu6(const Tensor& t);
+Tensor& relu6_(Tensor& t);
+Tensor leaky_relu(const Tensor& t, const Scalar& negative_slope = 0.01);
+Tensor& leaky_relu_(Tensor& t, const Scalar& negative_slope = 0.01);
+Tensor elu(const Tensor& t, const Scalar& alpha = 1, const Scalar& scale = 1, const Scalar& input_scale = 1);
+Tensor& elu_(Tensor& t, const Scalar& alpha = 1, const Scalar& scale = 1, const Scalar& input_scale = 1);
+Tensor selu(const Tensor& t);
+Tensor& selu_(Tensor& t);
+Tensor celu(const Tensor& t, const Scalar& alpha = 1.0);
+Tensor& celu_(Tensor& t, const Scalar& alpha = 1.0);
+// approximate: "none" (erf) or "tanh".
+Tensor gelu(const Tensor& t, std::string_view approximate = "none");
+Tensor& gelu_(Tensor& t, std::string_view approximate = "none");
+Tensor silu(const Tensor& t);
+Tensor& silu_(Tensor& t);
+Tensor mish(const Tensor& t);
+Tensor& mish_(Tensor& t);
+Tensor softplus(const Tensor& t, const Scalar& beta = 1, const Scalar& threshold = 20);
+Tensor hardtanh(const Tensor& t, const Scalar& min_val = -1, const Scalar& max_val = 1);
+Tensor& hardtanh_(Tensor& t, const Scalar& min_val = -1, const Scalar& max_val = 1);
+Tensor hardsigmoid(const Tensor& t);
+Tensor& hardsigmoid_(Tensor& t);
+Tensor hardswish(const Tensor& t);
+Tensor& hardswish_(Tensor& t);
+Tensor log_sigmoid(const Tensor& t);
 // (end of pointwise math)
 
 // ---- reductions ----

@@ -1,18 +1,176 @@
-// Pointwise ops through the registry: binary arithmetic and comparisons (tensor and scalar forms,
-// in-place variants), unary math, and where — with broadcasting and PyTorch's type promotion.
+// Pointwise ops through the registry: the shared unary/binary machinery (broadcasting, PyTorch's type
+// promotion and dtype rules, in-place forms), arithmetic, comparisons, basic unary math and where.
+// The rest of the family (ops_pointwise_math.cpp) builds on the functions in ember::detail::pointwise here.
+#include <cfloat>
+#include <cmath>
+
 #include "eager/meta.h"
 #include "eager/ops.h"
 #include "kernels/check.h"
 #include "kernels/cpu/kernels.h"
 
 namespace ember {
-namespace {
+namespace detail::pointwise {
 
 using kernels::cpu::BinaryOp;
+using kernels::cpu::PointwiseParams;
+using kernels::cpu::TernaryOp;
 using kernels::cpu::UnaryOp;
-using detail::broadcast_view;
-using detail::strided_view;
 
+namespace {
+
+// ---- dtype rules ----
+
+// Which compute dtypes an op's kernel has, as a bit set over ScalarType.
+using DtypeSet = uint16_t;
+constexpr DtypeSet dtype_bit(ScalarType t) { return DtypeSet(1u << int(t)); }
+constexpr DtypeSet kBoolDtypes = dtype_bit(ScalarType::Bool);
+constexpr DtypeSet kIntDtypes = dtype_bit(ScalarType::Byte) | dtype_bit(ScalarType::Char) |
+                                dtype_bit(ScalarType::Short) | dtype_bit(ScalarType::Int) | dtype_bit(ScalarType::Long);
+constexpr DtypeSet kFloatDtypes = dtype_bit(ScalarType::Half) | dtype_bit(ScalarType::BFloat16) |
+                                  dtype_bit(ScalarType::Float) | dtype_bit(ScalarType::Double);
+constexpr DtypeSet kAllDtypes = kBoolDtypes | kIntDtypes | kFloatDtypes;
+
+struct TypeRule {
+  DtypeSet accepts = kAllDtypes;
+  bool int_to_float = false;  // integer and bool operands compute in the default dtype (sin, div, atan2)
+};
+
+// The dtype the kernel computes in, and the dtype of the result.
+struct PointwiseTypes {
+  ScalarType compute, result;
+};
+
+void check_dtype(std::string_view op, DtypeSet accepts, ScalarType t) {
+  if (accepts & dtype_bit(t)) return;
+  const char* takes = "integer or floating point";
+  const char* fix = "kInt";
+  if (accepts == kFloatDtypes) takes = "floating point", fix = "kFloat";
+  else if (accepts == (kIntDtypes | kBoolDtypes)) takes = "integer or bool", fix = "kLong";
+  else if (accepts == kIntDtypes) takes = "integer", fix = "kLong";
+  EMBER_FAIL("[{}] not implemented for '{}': the op takes {} tensors. Convert the input with .to({}) first.", op,
+             to_string(t), takes, fix);
+}
+
+TypeRule binary_rule(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::Div:
+    case BinaryOp::Atan2: return {kAllDtypes, true};
+    case BinaryOp::DivTrunc:
+    case BinaryOp::DivFloor:
+    case BinaryOp::Remainder:
+    case BinaryOp::Fmod:
+    case BinaryOp::Pow: return {kIntDtypes | kFloatDtypes};
+    case BinaryOp::BitwiseAnd:
+    case BinaryOp::BitwiseOr:
+    case BinaryOp::BitwiseXor: return {kIntDtypes | kBoolDtypes};
+    case BinaryOp::LeftShift:
+    case BinaryOp::RightShift: return {kIntDtypes};
+    case BinaryOp::Lerp: return {kFloatDtypes};
+    default: return {};
+  }
+}
+
+TypeRule unary_rule(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::Neg:
+    case UnaryOp::Abs:
+    case UnaryOp::Relu:
+    case UnaryOp::Floor:
+    case UnaryOp::Ceil:
+    case UnaryOp::Round:
+    case UnaryOp::Trunc:
+    case UnaryOp::PowScalar:
+    case UnaryOp::Clamp:
+    case UnaryOp::ClampMin:
+    case UnaryOp::ClampMax: return {kIntDtypes | kFloatDtypes};
+    case UnaryOp::Sign:
+    case UnaryOp::NanToNum:
+    case UnaryOp::IsNan:
+    case UnaryOp::IsInf:
+    case UnaryOp::IsFinite:
+    case UnaryOp::LogicalNot: return {};
+    case UnaryOp::BitwiseNot: return {kIntDtypes | kBoolDtypes};
+    case UnaryOp::RoundDecimals:
+    case UnaryOp::Frac:
+    case UnaryOp::LeakyRelu:
+    case UnaryOp::Elu:
+    case UnaryOp::Gelu:
+    case UnaryOp::GeluTanh:
+    case UnaryOp::Silu:
+    case UnaryOp::Mish:
+    case UnaryOp::Softplus:
+    case UnaryOp::Hardsigmoid:
+    case UnaryOp::Hardswish:
+    case UnaryOp::LogSigmoid: return {kFloatDtypes};
+    default: return {kAllDtypes, true};  // exp, sin, erfinv, ...: integers promote to the default dtype
+  }
+}
+
+PointwiseTypes apply_rule(std::string_view op, TypeRule rule, ScalarType promoted, bool bool_result) {
+  const ScalarType compute = rule.int_to_float && !is_floating_point(promoted) ? get_default_dtype() : promoted;
+  check_dtype(op, rule.accepts, compute);
+  return {compute, bool_result ? kBool : compute};
+}
+
+// ---- scalar arguments ----
+
+kernels::cpu::ScalarArg scalar_arg(const Scalar& s) { return {s.toDouble(), s.toLong()}; }
+
+// A parameter the kernel converts to the compute dtype (a clamp bound, a slope): PyTorch refuses values
+// that overflow it (unsigned types accept negative values that wrap), and so do we.
+kernels::cpu::ScalarArg checked_scalar_arg(std::string_view op, const Scalar& s, ScalarType compute) {
+  const char* ctype = nullptr;
+  double lo = 0, hi = 0;
+  switch (compute) {
+    case ScalarType::Byte: ctype = "uint8_t", lo = -255, hi = 255; break;
+    case ScalarType::Char: ctype = "int8_t", lo = -128, hi = 127; break;
+    case ScalarType::Short: ctype = "int16_t", lo = -32768, hi = 32767; break;
+    case ScalarType::Int: ctype = "int", lo = -2147483648.0, hi = 2147483647; break;
+    case ScalarType::Long: ctype = "int64_t", lo = -9223372036854775808.0, hi = 9223372036854775807.0; break;
+    case ScalarType::Half:
+    case ScalarType::BFloat16:
+    case ScalarType::Float: ctype = "float", lo = -FLT_MAX, hi = FLT_MAX; break;
+    default: return scalar_arg(s);
+  }
+  bool fits;
+  if (s.isFloatingPoint() || is_floating_point(compute)) {
+    const double d = s.toDouble();
+    fits = !std::isfinite(d) ? !is_integral(compute, false) || std::isnan(d)
+                             : d >= lo && (compute == ScalarType::Long ? d < hi : d <= hi);
+  } else {
+    const int64_t v = s.toLong();
+    fits = compute == ScalarType::Long || (v >= int64_t(lo) && v <= int64_t(hi));
+  }
+  EMBER_CHECK(fits,
+              "[{}] value cannot be converted to type {} without overflow: {} is outside the range of {}. Pass a "
+              "value in range, or convert the tensor to a wider dtype first.",
+              op, ctype, s.isFloatingPoint() ? fmt::format("{}", s.toDouble()) : fmt::format("{}", s.toLong()),
+              to_string(compute));
+  return scalar_arg(s);
+}
+
+// ---- running a kernel ----
+
+// Runs the kernel into `out`, through a temporary when out's dtype is not the kernel's
+// (an in-place op whose target has a narrower dtype than the computation).
+template <typename Run>
+void run_into(Tensor& out, ScalarType kernel_out_dtype, Run run) {
+  if (out.dtype() == kernel_out_dtype) {
+    run(strided_view(out));
+    return;
+  }
+  Tensor tmp = make_tensor(out.sizes(), kernel_out_dtype, out.device());
+  run(strided_view(tmp));
+  kernels::cpu::copy(strided_view(out), strided_view(tmp));
+}
+
+// `t` in the compute dtype, copied when the output overlaps it in another layout (reading it
+// while writing would see partial results).
+Tensor operand_for(const Tensor& t, ScalarType compute, const Tensor& out) {
+  const Tensor c = cast_to(t, compute);
+  return c.is_alias_of(out) && !c.is_same(out) ? c.clone() : c;
+}
 
 // ---- binary: call layout ----
 // Tensor form: inputs {self, other}, attrs {alpha: Scalar, rounding_mode: string|None}.
@@ -27,113 +185,358 @@ BinaryOp resolve_div(BinaryOp op, const OpCall& call, size_t mode_attr) {
   EMBER_FAIL("[div] expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{}'", mode);
 }
 
-// The dtype the kernel computes in, and the dtype of the result.
-struct BinaryTypes {
-  ScalarType compute, result;
-};
-
-BinaryTypes binary_types(BinaryOp op, ScalarType promoted) {
-  if (kernels::cpu::is_comparison(op)) return {promoted, kBool};
-  if (op == BinaryOp::Div && !is_floating_point(promoted)) return {get_default_dtype(), get_default_dtype()};
-  return {promoted, promoted};
-}
-
-void check_binary(BinaryOp op, ScalarType promoted, const Scalar& alpha, bool has_alpha, std::string_view name) {
+PointwiseTypes binary_types(BinaryOp op, ScalarType promoted, const Scalar& alpha, std::string_view name) {
   if (op == BinaryOp::Sub)
     EMBER_CHECK(promoted != kBool,
                 "[{}] Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                 "`logical_xor()` operator instead.",
                 name);
-  if (has_alpha && (op == BinaryOp::Add || op == BinaryOp::Sub)) {
+  if (op == BinaryOp::Add || op == BinaryOp::Sub) {
     EMBER_CHECK(!(is_integral(promoted, true) && alpha.isFloatingPoint()),
                 "[{}] For integral input tensors, argument alpha must not be a floating point number.", name);
     EMBER_CHECK(promoted == kBool || !alpha.isBoolean(),
                 "[{}] Boolean alpha only supported for Boolean results.", name);
   }
-  if ((op == BinaryOp::DivTrunc || op == BinaryOp::DivFloor) && promoted == kBool)
-    EMBER_FAIL("[{}] rounding division is not supported for bool tensors; convert them with .to(kInt) first.", name);
+  return apply_rule(name, binary_rule(op), promoted, kernels::cpu::returns_bool(op));
 }
+
+ScalarType binary_scalar_promoted(const OpCall& call) {
+  ResultTypeState state;
+  state.add(call.input(0));
+  state.add(call.scalar_attr(0));
+  return state.result();
+}
+
+}  // namespace
 
 void binary_tensor_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const Tensor& a = call.input(0);
   const Tensor& b = call.input(1);
   const BinaryOp op = resolve_div(BinaryOp(def.code), call, 1);
-  const ScalarType promoted = detail::result_type({a, b});
-  check_binary(op, promoted, call.scalar_attr(0), true, def.name);
-  out.push_back({detail::broadcast_shape(def.name, a.sizes(), b.sizes()), {}, 0, binary_types(op, promoted).result,
-                 a.device()});
+  const PointwiseTypes types = binary_types(op, result_type({a, b}), call.scalar_attr(0), def.name);
+  out.push_back({broadcast_shape(def.name, a.sizes(), b.sizes()), {}, 0, types.result, a.device()});
 }
 
 void binary_scalar_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
   const Tensor& a = call.input(0);
   const BinaryOp op = resolve_div(BinaryOp(def.code), call, 2);
-  detail::ResultTypeState state;
-  state.add(a);
-  state.add(call.scalar_attr(0));
-  const ScalarType promoted = state.result();
-  check_binary(op, promoted, call.scalar_attr(1), true, def.name);
-  out.push_back({DimVector(a.sizes()), {}, 0, binary_types(op, promoted).result, a.device()});
+  const PointwiseTypes types = binary_types(op, binary_scalar_promoted(call), call.scalar_attr(1), def.name);
+  out.push_back({DimVector(a.sizes()), {}, 0, types.result, a.device()});
 }
 
-// Runs the kernel into `out`, through a temporary when out's dtype is not the kernel's
-// (an in-place op whose target has a narrower dtype than the computation).
-template <typename Run>
-void run_into(Tensor& out, ScalarType kernel_out_dtype, Run run) {
-  if (out.dtype() == kernel_out_dtype) {
-    run(strided_view(out));
-    return;
-  }
-  Tensor tmp = detail::make_tensor(out.sizes(), kernel_out_dtype, out.device());
-  run(strided_view(tmp));
-  kernels::cpu::copy(strided_view(out), strided_view(tmp));
+namespace {
+
+bool divides_integers(BinaryOp op) {
+  return op == BinaryOp::DivTrunc || op == BinaryOp::DivFloor || op == BinaryOp::Remainder || op == BinaryOp::Fmod;
 }
 
 void check_integer_divisor(BinaryOp op, ScalarType compute, const kernels::StridedView& divisor, std::string_view name) {
-  if ((op == BinaryOp::DivTrunc || op == BinaryOp::DivFloor) && is_integral(compute, false))
+  if (divides_integers(op) && is_integral(compute, false))
     EMBER_CHECK(!kernels::cpu::any_zero(divisor), "[{}] ZeroDivisionError: integer division by zero", name);
 }
 
-kernels::cpu::ScalarArg scalar_arg(const Scalar& s) { return {s.toDouble(), s.toLong()}; }
+}  // namespace
 
 void binary_tensor_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   const BinaryOp op = resolve_div(BinaryOp(def.code), call, 1);
-  const ScalarType promoted = detail::result_type({call.input(0), call.input(1)});
-  const BinaryTypes types = binary_types(op, promoted);
-  const Tensor a = detail::cast_to(call.input(0), types.compute);
-  const Tensor b = detail::cast_to(call.input(1), types.compute);
+  const PointwiseTypes types =
+      binary_types(op, result_type({call.input(0), call.input(1)}), call.scalar_attr(0), def.name);
   Tensor& out = outputs[0];
-  // Reading an input that the output overlaps in another layout would see partial writes.
-  const bool overlap_a = a.is_alias_of(out) && !a.is_same(out);
-  const bool overlap_b = b.is_alias_of(out) && !b.is_same(out);
-  const Tensor aa = overlap_a ? a.clone() : a, bb = overlap_b ? b.clone() : b;
-  const auto bv = broadcast_view(bb, out.sizes());
+  const Tensor a = operand_for(call.input(0), types.compute, out);
+  const Tensor b = operand_for(call.input(1), types.compute, out);
+  const auto bv = broadcast_view(b, out.sizes());
   check_integer_divisor(op, types.compute, bv, def.name);
-  const auto av = broadcast_view(aa, out.sizes());
-  run_into(out, kernels::cpu::is_comparison(op) ? kBool : types.compute,
-           [&](const kernels::StridedView& ov) { kernels::cpu::binary(op, ov, av, bv, scalar_arg(call.scalar_attr(0))); });
+  const auto av = broadcast_view(a, out.sizes());
+  PointwiseParams params;
+  params.p[0] = scalar_arg(call.scalar_attr(0));
+  run_into(out, types.result, [&](const kernels::StridedView& ov) { kernels::cpu::binary(op, ov, av, bv, params); });
 }
 
 void binary_scalar_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   const BinaryOp op = resolve_div(BinaryOp(def.code), call, 2);
-  const Scalar& other = call.scalar_attr(0);
   const bool reverse = call.bool_attr(3);
-  detail::ResultTypeState state;
-  state.add(call.input(0));
-  state.add(other);
-  const BinaryTypes types = binary_types(op, state.result());
-  const Tensor a = detail::cast_to(call.input(0), types.compute);
+  const PointwiseTypes types = binary_types(op, binary_scalar_promoted(call), call.scalar_attr(1), def.name);
+  const Tensor a = cast_to(call.input(0), types.compute);
   Tensor& out = outputs[0];
   // The scalar, converted to the compute dtype, broadcast with zero strides.
   alignas(8) unsigned char buffer[8] = {};
-  kernels::cpu::store_scalar(buffer, types.compute, scalar_arg(other));
+  kernels::cpu::store_scalar(buffer, types.compute, scalar_arg(call.scalar_attr(0)));
   const kernels::StridedView sv{buffer, types.compute, DimVector(out.sizes()), DimVector(out.sizes().size(), 0)};
   const auto av = broadcast_view(a, out.sizes());
   check_integer_divisor(op, types.compute, reverse ? av : sv, def.name);
-  run_into(out, kernels::cpu::is_comparison(op) ? kBool : types.compute, [&](const kernels::StridedView& ov) {
-    if (reverse) kernels::cpu::binary(op, ov, sv, av, scalar_arg(call.scalar_attr(1)));
-    else kernels::cpu::binary(op, ov, av, sv, scalar_arg(call.scalar_attr(1)));
+  PointwiseParams params;
+  params.p[0] = scalar_arg(call.scalar_attr(1));
+  run_into(out, types.result, [&](const kernels::StridedView& ov) {
+    if (reverse) kernels::cpu::binary(op, ov, sv, av, params);
+    else kernels::cpu::binary(op, ov, av, sv, params);
   });
 }
+
+namespace {
+
+Attr mode_attr(std::optional<std::string_view> mode) {
+  return mode ? Attr(std::string(*mode)) : Attr(std::monostate{});
+}
+
+Tensor call_binary(const OpDef& def, const Tensor& a, const Tensor& b, const Scalar& alpha,
+                   std::optional<std::string_view> mode) {
+  OpCall call{{a, b}, {alpha, mode_attr(mode)}};
+  return dispatch_one(def, call);
+}
+
+Tensor call_binary(const OpDef& def, const Tensor& a, const Scalar& b, const Scalar& alpha,
+                   std::optional<std::string_view> mode, bool reverse) {
+  OpCall call{{a}, {b, alpha, mode_attr(mode), reverse}};
+  return dispatch_one(def, call);
+}
+
+// ---- unary: call layout ----
+// Inputs {self}; attrs are the op's parameters in signature order (leaky_relu {negative_slope},
+// elu {alpha, scale, input_scale}, clamp {min|None, max|None}, gelu {approximate}, ...).
+
+UnaryOp resolve_unary(const OpDef& def, const OpCall& call) {
+  const UnaryOp op = UnaryOp(def.code);
+  if (op != UnaryOp::Gelu || !call.has(0)) return op;
+  const std::string& approximate = call.string_attr(0);
+  if (approximate == "none") return UnaryOp::Gelu;
+  if (approximate == "tanh") return UnaryOp::GeluTanh;
+  EMBER_FAIL("[{}] approximate argument must be either none or tanh, got '{}'.", def.name, approximate);
+}
+
+PointwiseTypes unary_types(const OpDef& def, const OpCall& call) {
+  const UnaryOp op = resolve_unary(def, call);
+  const Tensor& a = call.input(0);
+  if (op == UnaryOp::Neg)
+    EMBER_CHECK(a.dtype() != kBool,
+                "[{}] Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+                "mask, use the `~` or `logical_not()` operator instead.",
+                def.name);
+  if (op == UnaryOp::Relu || op == UnaryOp::Abs)
+    EMBER_CHECK(a.dtype() != kBool, "[{}] is not supported for bool tensors; convert with .to(kInt) first.", def.name);
+  if (op == UnaryOp::PowScalar) {
+    const Scalar& exponent = call.scalar_attr(0);
+    EMBER_CHECK(!(is_integral(a.dtype(), true) && exponent.isIntegral(true) && exponent.toLong() < 0),
+                "[{}] Integers to negative integer powers are not allowed. Use a floating point base, e.g. "
+                "x.to(kFloat).pow({}).",
+                def.name, exponent.toLong());
+  }
+  ScalarType promoted = a.dtype();
+  if (op == UnaryOp::PowScalar || op == UnaryOp::Clamp || op == UnaryOp::ClampMin || op == UnaryOp::ClampMax) {
+    // The exponent and the bounds take part in promotion, as weak scalars.
+    ResultTypeState state;
+    state.add(a);
+    for (size_t i = 0; i < call.attrs.size(); ++i)
+      if (call.has(i)) state.add(call.scalar_attr(i));
+    promoted = state.result();
+  }
+  return apply_rule(def.name, unary_rule(op), promoted, kernels::cpu::returns_bool(op));
+}
+
+// The largest finite value of a floating dtype (nan_to_num's default for +inf).
+double max_finite(ScalarType t) {
+  switch (t) {
+    case ScalarType::Half: return 65504.0;
+    case ScalarType::BFloat16: return 3.3895313892515355e38;
+    case ScalarType::Float: return FLT_MAX;
+    default: return DBL_MAX;
+  }
+}
+
+PointwiseParams unary_params(const OpDef& def, const OpCall& call, UnaryOp op, ScalarType compute) {
+  PointwiseParams params;
+  switch (op) {
+    case UnaryOp::RoundDecimals:
+      params.p[0] = {0.0, call.int_attr(0)};
+      break;
+    case UnaryOp::PowScalar:
+      // Float kernels read the exponent as a double; integer ones need it in range.
+      params.p[0] = is_floating_point(compute) ? scalar_arg(call.scalar_attr(0))
+                                               : checked_scalar_arg(def.name, call.scalar_attr(0), compute);
+      break;
+    case UnaryOp::NanToNum: {
+      // Defaults: 0 for NaN and the dtype's extremes for the infinities; no range check, as in PyTorch.
+      const double big = max_finite(compute);
+      params.p[0].f = call.has(0) ? call.double_attr(0) : 0.0;
+      params.p[1].f = call.has(1) ? call.double_attr(1) : big;
+      params.p[2].f = call.has(2) ? call.double_attr(2) : -big;
+      break;
+    }
+    default:
+      for (size_t i = 0; i < call.attrs.size() && i < 3; ++i)
+        if (std::holds_alternative<Scalar>(call.attrs[i]))
+          params.p[i] = checked_scalar_arg(def.name, call.scalar_attr(i), compute);
+      break;
+  }
+  return params;
+}
+
+}  // namespace
+
+void unary_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
+  const Tensor& a = call.input(0);
+  out.push_back({DimVector(a.sizes()), {}, 0, unary_types(def, call).result, a.device()});
+}
+
+namespace {
+
+void run_unary_op(UnaryOp op, const Tensor& in, ScalarType compute, Tensor& out, const PointwiseParams& params) {
+  const Tensor a = cast_to(in, compute);
+  const auto av = strided_view(a);
+  run_into(out, kernels::cpu::returns_bool(op) ? kBool : compute,
+           [&](const kernels::StridedView& ov) { kernels::cpu::unary(op, ov, av, params); });
+}
+
+}  // namespace
+
+void unary_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
+  const UnaryOp op = resolve_unary(def, call);
+  const ScalarType compute = unary_types(def, call).compute;
+  run_unary_op(op, call.input(0), compute, outputs[0], unary_params(def, call, op, compute));
+}
+
+// ---- clamp with scalar bounds (clamp, clamp_min, clamp_max, hardtanh) ----
+// Attrs {min|None, max|None} for clamp and hardtanh, {bound} for clamp_min and clamp_max.
+
+void clamp_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
+  EMBER_CHECK(call.has(0) || call.has(1),
+              "[{}] torch.clamp: At least one of 'min' or 'max' must not be None. Pass a bound, or drop the clamp.",
+              def.name);
+  unary_meta(def, call, out);
+}
+
+// hardtanh computes as clamp does but keeps the input's dtype.
+void hardtanh_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
+  const Tensor& a = call.input(0);
+  EMBER_CHECK(a.dtype() != kBool, "[{}] Bool inputs not supported for hardtanh; convert with .to(kFloat) first.",
+              def.name);
+  if (a.dtype() == kByte)
+    EMBER_CHECK(call.scalar_attr(0).toDouble() >= 0 && call.scalar_attr(1).toDouble() >= 0,
+                "[{}] cannot do hardtanh on an unsigned type with negative limits (min_val={}, max_val={}); convert "
+                "the input to a signed dtype first.",
+                def.name, call.scalar_attr(0).toDouble(), call.scalar_attr(1).toDouble());
+  unary_types(def, call);
+  out.push_back({DimVector(a.sizes()), {}, 0, a.dtype(), a.device()});
+}
+
+void clamp_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
+  const ScalarType compute = unary_types(def, call).compute;
+  SmallVector<const Scalar*, 2> bounds;
+  for (size_t i = 0; i < call.attrs.size(); ++i)
+    if (call.has(i)) bounds.push_back(&call.scalar_attr(i));
+  UnaryOp op = UnaryOp(def.code);
+  const bool both = op == UnaryOp::Clamp && bounds.size() == 2;
+  // A NaN bound gives NaN everywhere for clamp with both bounds, clamp_min and clamp_max; clamp with
+  // one bound leaves x as it is (PyTorch 1.13's behaviour).
+  const bool nan_fills = both || op != UnaryOp::Clamp;
+  if (op == UnaryOp::Clamp && !both) op = call.has(0) ? UnaryOp::ClampMin : UnaryOp::ClampMax;
+  PointwiseParams params;
+  bool nan_bound = false;
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    params.p[i] = checked_scalar_arg(def.name, *bounds[i], compute);
+    nan_bound = nan_bound || std::isnan(bounds[i]->toDouble());
+  }
+  if (nan_fills && nan_bound && is_floating_point(compute)) {
+    kernels::cpu::fill(strided_view(outputs[0]), {std::nan(""), 0});
+    return;
+  }
+  run_unary_op(op, call.input(0), compute, outputs[0], params);
+}
+
+// ---- lerp with a scalar weight: inputs {self, end}, attrs {weight} ----
+
+namespace {
+
+void check_same_dtype(std::string_view op, const Tensor& self, const Tensor& other, std::string_view what) {
+  EMBER_CHECK(other.dtype() == self.dtype(),
+              "[{}] expected dtype {} for `{}` but got dtype {}. {} does not promote; convert it with .to(k{}) first.",
+              op, to_string(self.dtype()), what, to_string(other.dtype()), op, to_string(self.dtype()));
+}
+
+}  // namespace
+
+void lerp_scalar_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
+  const Tensor& a = call.input(0);
+  check_dtype(def.name, kFloatDtypes, a.dtype());
+  check_same_dtype(def.name, a, call.input(1), "end");
+  out.push_back({broadcast_shape(def.name, a.sizes(), call.input(1).sizes()), {}, 0, a.dtype(), a.device()});
+}
+
+void lerp_scalar_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
+  Tensor& out = outputs[0];
+  const ScalarType compute = call.input(0).dtype();
+  const Tensor a = operand_for(call.input(0), compute, out);
+  const Tensor b = operand_for(call.input(1), compute, out);
+  PointwiseParams params;
+  params.p[0] = checked_scalar_arg(def.name, call.scalar_attr(0), compute);
+  kernels::cpu::binary(BinaryOp::Lerp, strided_view(out), broadcast_view(a, out.sizes()), broadcast_view(b, out.sizes()),
+                       params);
+}
+
+// ---- ternary: inputs {self, a, b}, attrs {value} for addcmul and addcdiv ----
+
+namespace {
+
+PointwiseTypes ternary_types(const OpDef& def, const OpCall& call) {
+  const TernaryOp op = TernaryOp(def.code);
+  const Tensor& self = call.input(0);
+  if (op == TernaryOp::Lerp) {
+    check_dtype(def.name, kFloatDtypes, self.dtype());
+    check_same_dtype(def.name, self, call.input(1), "end");
+    check_same_dtype(def.name, self, call.input(2), "weight");
+    return {self.dtype(), self.dtype()};
+  }
+  if (op == TernaryOp::Addcdiv)
+    EMBER_CHECK(!(is_integral(call.input(1).dtype(), true) && is_integral(call.input(2).dtype(), true)),
+                "[{}] Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+                "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as "
+                "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + "
+                "value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter "
+                "implementation: (input + value * tensor1 / tensor2), for all dtypes.",
+                def.name);
+  const TypeRule rule{op == TernaryOp::Addcdiv ? kFloatDtypes : DtypeSet(kIntDtypes | kFloatDtypes)};
+  return apply_rule(def.name, rule, result_type({self, call.input(1), call.input(2)}), false);
+}
+
+}  // namespace
+
+void ternary_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
+  const Tensor& a = call.input(0);
+  DimVector shape = broadcast_shape(def.name, a.sizes(), call.input(1).sizes());
+  shape = broadcast_shape(def.name, shape, call.input(2).sizes());
+  out.push_back({shape, {}, 0, ternary_types(def, call).result, a.device()});
+}
+
+void ternary_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
+  const ScalarType compute = ternary_types(def, call).compute;
+  Tensor& out = outputs[0];
+  const Tensor a = operand_for(call.input(0), compute, out);
+  const Tensor b = operand_for(call.input(1), compute, out);
+  const Tensor c = operand_for(call.input(2), compute, out);
+  const auto av = broadcast_view(a, out.sizes()), bv = broadcast_view(b, out.sizes()), cv = broadcast_view(c, out.sizes());
+  PointwiseParams params;
+  if (call.has(0)) params.p[0] = checked_scalar_arg(def.name, call.scalar_attr(0), compute);
+  run_into(out, compute, [&](const kernels::StridedView& ov) {
+    kernels::cpu::ternary(kernels::cpu::TernaryOp(def.code), ov, av, bv, cv, params);
+  });
+}
+
+Tensor call_op(const OpDef& def, std::initializer_list<Tensor> inputs, std::initializer_list<Attr> attrs) {
+  OpCall call;
+  for (const Tensor& t : inputs) call.inputs.push_back(t);
+  for (const Attr& attr : attrs) call.attrs.push_back(attr);
+  return dispatch_one(def, call);
+}
+
+}  // namespace detail::pointwise
+
+namespace {
+
+namespace family = detail::pointwise;
+
+using kernels::cpu::BinaryOp;
+using kernels::cpu::UnaryOp;
+using detail::broadcast_view;
+using detail::strided_view;
 
 constexpr const char* kBinarySchema = "(Tensor self, Tensor other, *, Scalar alpha=1, str? rounding_mode=None) -> Tensor";
 constexpr const char* kBinaryScalarSchema =
@@ -141,13 +544,17 @@ constexpr const char* kBinaryScalarSchema =
 
 #define EMBER_BINARY_DEFS(name, op)                                                                             \
   const OpDef name##_tensor{#name ".Tensor", kBinarySchema, OpKind::Compute, FusionClass::Pointwise,             \
-                            binary_tensor_meta, binary_tensor_kernel, nullptr, nullptr, nullptr, int32_t(op)};   \
+                            family::binary_tensor_meta, family::binary_tensor_kernel, nullptr, nullptr, nullptr, \
+                            int32_t(op)};                                                                        \
   const OpDef name##_scalar{#name ".Scalar", kBinaryScalarSchema, OpKind::Compute, FusionClass::Pointwise,       \
-                            binary_scalar_meta, binary_scalar_kernel, nullptr, nullptr, nullptr, int32_t(op)};   \
+                            family::binary_scalar_meta, family::binary_scalar_kernel, nullptr, nullptr, nullptr, \
+                            int32_t(op)};                                                                        \
   const OpDef name##__tensor{#name "_.Tensor", kBinarySchema, OpKind::InPlace, FusionClass::Pointwise,           \
-                             binary_tensor_meta, binary_tensor_kernel, nullptr, nullptr, nullptr, int32_t(op)};  \
+                             family::binary_tensor_meta, family::binary_tensor_kernel, nullptr, nullptr,         \
+                             nullptr, int32_t(op)};                                                              \
   const OpDef name##__scalar{#name "_.Scalar", kBinaryScalarSchema, OpKind::InPlace, FusionClass::Pointwise,     \
-                             binary_scalar_meta, binary_scalar_kernel, nullptr, nullptr, nullptr, int32_t(op)};
+                             family::binary_scalar_meta, family::binary_scalar_kernel, nullptr, nullptr,         \
+                             nullptr, int32_t(op)};
 
 EMBER_BINARY_DEFS(add, BinaryOp::Add)
 EMBER_BINARY_DEFS(sub, BinaryOp::Sub)
@@ -161,58 +568,11 @@ EMBER_BINARY_DEFS(gt, BinaryOp::Gt)
 EMBER_BINARY_DEFS(ge, BinaryOp::Ge)
 #undef EMBER_BINARY_DEFS
 
-Attr mode_attr(std::optional<std::string_view> mode) {
-  return mode ? Attr(std::string(*mode)) : Attr(std::monostate{});
-}
-
-Tensor call_binary(const OpDef& def, const Tensor& a, const Tensor& b, const Scalar& alpha = 1,
-                   std::optional<std::string_view> mode = std::nullopt) {
-  OpCall call{{a, b}, {alpha, mode_attr(mode)}};
-  return dispatch_one(def, call);
-}
-
-Tensor call_binary(const OpDef& def, const Tensor& a, const Scalar& b, const Scalar& alpha = 1,
-                   std::optional<std::string_view> mode = std::nullopt, bool reverse = false) {
-  OpCall call{{a}, {b, alpha, mode_attr(mode), reverse}};
-  return dispatch_one(def, call);
-}
-
-// ---- unary ----
-
-bool promotes_to_float(UnaryOp op) {
-  return op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sqrt || op == UnaryOp::Sigmoid ||
-         op == UnaryOp::Tanh;
-}
-
-void unary_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
-  const Tensor& a = call.input(0);
-  const UnaryOp op = UnaryOp(def.code);
-  if (op == UnaryOp::Neg)
-    EMBER_CHECK(a.dtype() != kBool,
-                "[{}] Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
-                "mask, use the `~` or `logical_not()` operator instead.",
-                def.name);
-  if (op == UnaryOp::Relu || op == UnaryOp::Abs)
-    EMBER_CHECK(a.dtype() != kBool, "[{}] is not supported for bool tensors; convert with .to(kInt) first.", def.name);
-  const ScalarType dtype = promotes_to_float(op) && !is_floating_point(a.dtype()) ? get_default_dtype() : a.dtype();
-  out.push_back({DimVector(a.sizes()), {}, 0, dtype, a.device()});
-}
-
-void unary_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
-  const UnaryOp op = UnaryOp(def.code);
-  const Tensor& in = call.input(0);
-  const ScalarType compute = promotes_to_float(op) && !is_floating_point(in.dtype()) ? get_default_dtype() : in.dtype();
-  const Tensor a = detail::cast_to(in, compute);
-  Tensor& out = outputs[0];
-  const auto av = strided_view(a);
-  run_into(out, compute, [&](const kernels::StridedView& ov) { kernels::cpu::unary(op, ov, av); });
-}
-
 #define EMBER_UNARY_DEFS(name, op)                                                                             \
-  const OpDef name##_def{#name, "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Pointwise, unary_meta, \
-                         unary_kernel, nullptr, nullptr, nullptr, int32_t(op)};                                \
+  const OpDef name##_def{#name, "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Pointwise,             \
+                         family::unary_meta, family::unary_kernel, nullptr, nullptr, nullptr, int32_t(op)};     \
   const OpDef name##__def{#name "_", "(Tensor(a!) self) -> Tensor(a!)", OpKind::InPlace, FusionClass::Pointwise, \
-                          unary_meta, unary_kernel, nullptr, nullptr, nullptr, int32_t(op)};
+                          family::unary_meta, family::unary_kernel, nullptr, nullptr, nullptr, int32_t(op)};
 
 EMBER_UNARY_DEFS(neg, UnaryOp::Neg)
 EMBER_UNARY_DEFS(abs, UnaryOp::Abs)
@@ -224,10 +584,17 @@ EMBER_UNARY_DEFS(sigmoid, UnaryOp::Sigmoid)
 EMBER_UNARY_DEFS(tanh, UnaryOp::Tanh)
 #undef EMBER_UNARY_DEFS
 
-Tensor call_unary(const OpDef& def, const Tensor& a) {
-  OpCall call{{a}, {}};
-  return dispatch_one(def, call);
+Tensor call_binary(const OpDef& def, const Tensor& a, const Tensor& b, const Scalar& alpha = 1,
+                   std::optional<std::string_view> mode = std::nullopt) {
+  return family::call_binary(def, a, b, alpha, mode);
 }
+
+Tensor call_binary(const OpDef& def, const Tensor& a, const Scalar& b, const Scalar& alpha = 1,
+                   std::optional<std::string_view> mode = std::nullopt, bool reverse = false) {
+  return family::call_binary(def, a, b, alpha, mode, reverse);
+}
+
+Tensor call_unary(const OpDef& def, const Tensor& a) { return family::call_op(def, {a}, {}); }
 
 // ---- where ----
 
@@ -262,6 +629,8 @@ Tensor scalar_operand(const Scalar& s) {
 
 }  // namespace
 
+void register_pointwise_math_ops(OpRegistry& r);  // ops_pointwise_math.cpp
+
 void register_pointwise_ops(OpRegistry& r) {
   for (const OpDef* d : {&add_tensor, &add_scalar, &add__tensor, &add__scalar, &sub_tensor, &sub_scalar, &sub__tensor,
                          &sub__scalar, &mul_tensor, &mul_scalar, &mul__tensor, &mul__scalar, &div_tensor, &div_scalar,
@@ -272,6 +641,7 @@ void register_pointwise_ops(OpRegistry& r) {
                          &abs__def, &exp_def, &exp__def, &log_def, &log__def, &sqrt_def, &sqrt__def, &relu_def,
                          &relu__def, &sigmoid_def, &sigmoid__def, &tanh_def, &tanh__def, &where_def})
     r.add(d);
+  register_pointwise_math_ops(r);
 }
 
 // ---- free functions ----
