@@ -22,8 +22,9 @@ enum class OpKind : uint8_t {
 // What the JIT may do with the op.
 enum class FusionClass : uint8_t { Pointwise, Reduction, View, Extern, Opaque };
 
-// Attributes: the non-tensor arguments, in signature order. monostate is "None".
-using Attr = std::variant<std::monostate, bool, int64_t, double, Scalar, DimVector, ScalarType, std::string>;
+// Attributes: the non-tensor arguments, in signature order. monostate is "None". A Generator
+// travels with the call so that a recorded random op replays with the generator it was given.
+using Attr = std::variant<std::monostate, bool, int64_t, double, Scalar, DimVector, ScalarType, std::string, Generator>;
 
 // One call: tensor inputs and attributes, as the registry's functions see them.
 struct OpCall {

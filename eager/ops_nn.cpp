@@ -408,24 +408,7 @@ const OpDef group_norm_def{.name = "native_group_norm",
                            .cpu = group_norm_kernel};
 
 // ================================ dropout ================================
-// Call layout: inputs {input}, attrs {p: double, train: bool}. OpCall has no slot for a Generator, so
-// the free functions hand an explicit one to the kernel through this thread-local for the call's
-// duration; without one the kernel draws from the default generator.
-
-thread_local const Generator* tls_dropout_generator = nullptr;
-
-class DropoutGeneratorScope {
- public:
-  explicit DropoutGeneratorScope(const std::optional<Generator>& g) : previous_(tls_dropout_generator) {
-    tls_dropout_generator = g ? &*g : nullptr;
-  }
-  ~DropoutGeneratorScope() { tls_dropout_generator = previous_; }
-  DropoutGeneratorScope(const DropoutGeneratorScope&) = delete;
-  DropoutGeneratorScope& operator=(const DropoutGeneratorScope&) = delete;
-
- private:
-  const Generator* previous_;
-};
+// Call layout: inputs {input}, attrs {p: double, train: bool, generator: Generator | None (the default one)}.
 
 void check_dropout_p(double p) {
   EMBER_CHECK(p >= 0 && p <= 1, "[dropout] dropout probability has to be between 0 and 1, but got {}", p);
@@ -444,13 +427,13 @@ void dropout_meta(const OpDef& def, const OpCall& call, MetaOutputs& out) {
 
 // The multiplier PyTorch's CPU dropout builds: bernoulli_(1 - p) in the input's dtype, divided by
 // (1 - p) in that dtype. A contiguous tensor, so the draws follow row-major order as PyTorch's do.
-Tensor dropout_noise(const Tensor& x, double p) {
+Tensor dropout_noise(const Tensor& x, double p, const OpCall& call) {
   Tensor noise = detail::make_tensor(x.sizes(), x.dtype(), x.device());
   if (p == 1) {
     kernels::cpu::fill(detail::strided_view(noise), {0.0, 0});
     return noise;
   }
-  const Generator& g = tls_dropout_generator ? *tls_dropout_generator : default_generator();
+  const Generator g = call.has(2) ? std::get<Generator>(call.attrs[2]) : default_generator();
   noise.bernoulli_(1 - p, g);
   double kept = 0;
   visit_dtype(x.dtype(), [&]<typename T>() {
@@ -474,7 +457,7 @@ void dropout_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
     if (outputs.size() > 1) kernels::cpu::fill(detail::strided_view(outputs[1]), {1.0, 1});
     return;
   }
-  const Tensor noise = dropout_noise(x, p);
+  const Tensor noise = dropout_noise(x, p, call);
   kernels::cpu::binary(kernels::cpu::BinaryOp::Mul, detail::strided_view(out), detail::strided_view(x),
                        detail::strided_view(noise));
   if (outputs.size() > 1) {
@@ -609,8 +592,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const std::optional<T
 std::tuple<Tensor, Tensor> native_dropout(const Tensor& input, double p, bool train,
                                           std::optional<Generator> generator) {
   check_dropout_p(p);
-  DropoutGeneratorScope scope(generator);
-  OpCall call{{input}, {p, train}};
+  OpCall call{{input}, {p, train, generator ? Attr(*generator) : Attr(std::monostate{})}};
   const Outputs o = dispatch(dropout_def, call);
   return {o[0], o[1]};
 }
@@ -625,8 +607,7 @@ Tensor dropout(const Tensor& input, double p, bool train, std::optional<Generato
 Tensor& dropout_(Tensor& self, double p, bool train, std::optional<Generator> generator) {
   check_dropout_p(p);
   if (!train || p == 0 || self.numel() == 0) return self;
-  DropoutGeneratorScope scope(generator);
-  OpCall call{{self}, {p, train}};
+  OpCall call{{self}, {p, train, generator ? Attr(*generator) : Attr(std::monostate{})}};
   dispatch(dropout__def, call);
   return self;
 }

@@ -1,11 +1,7 @@
 // Pointwise CPU kernels: one typed loop per operand count, and per op the scalar function it applies.
 // Selects between floating point results (x > 0 ? x : x * slope, NaN checks, clamps) vectorise only when the
-// compiler may evaluate both arms, which GCC's default -ftrapping-math forbids; results are unchanged (ember
-// never reads the floating point exception flags). Before the includes, so that inline header functions
-// (Half's conversions, the loop engine) carry the same option and still inline.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
-#endif
+// compiler may evaluate both arms, which GCC's default -ftrapping-math forbids: CMakeLists.txt compiles this
+// file with -fno-trapping-math. Results are unchanged (ember never reads the floating point exception flags).
 #include <cmath>
 #include <cstring>
 #include <limits>
