@@ -27,6 +27,36 @@ inline std::vector<double> values(const Tensor& t) { return t.to_vector<double>(
 
 inline std::vector<int64_t> shape(const Tensor& t) { return t.sizes().vec(); }
 
+inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// ((i * 7 + seed) % 11 - 5) / 4 in row-major order: small exact values that
+// scripts/golden/conv.py reproduces with its own pattern().
+inline Tensor pattern(IntArrayRef sizes, int64_t seed = 0, ScalarType dtype = kFloat) {
+  int64_t n = 1;
+  for (int64_t s : sizes) n *= s;
+  std::vector<double> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[size_t(i)] = double((i * 7 + seed) % 11 - 5) * 0.25;
+  return make(v, sizes, dtype);
+}
+
+// CHECK that `actual` holds exactly `expected` (PyTorch's values, printed with full precision).
+inline void check_exact(const std::vector<double>& actual, const std::vector<double>& expected) {
+  REQUIRE(actual.size() == expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) {
+    INFO("element ", i);
+    CHECK(actual[i] == expected[i]);
+  }
+}
+inline void check_exact(const Tensor& t, const std::vector<double>& expected) { check_exact(values(t), expected); }
+
+// The elements of `t` (row-major) at the given positions.
+inline std::vector<double> pick(const Tensor& t, std::vector<size_t> indices) {
+  const std::vector<double> v = values(t);
+  std::vector<double> out;
+  for (size_t i : indices) out.push_back(v.at(i));
+  return out;
+}
+
 // The message of the ember::Error that `fn` throws ("" when it throws nothing).
 template <typename F>
 std::string error_of(F&& fn) {

@@ -9,20 +9,12 @@
 #include "kernels/check.h"
 #include "kernels/cpu/cast.h"
 #include "kernels/cpu/nn.h"
+#include "kernels/cpu/visit_floating.h"
 #include "kernels/cpu/parallel.h"
 
 namespace ember::kernels::cpu {
 namespace {
 
-template <typename F>
-void visit_floating(ScalarType dtype, F&& body) {
-  visit_dtype(dtype, [&]<typename T>() {
-    if constexpr (is_float_like<T>)
-      body.template operator()<T>();
-    else
-      EMBER_FAIL("[nn kernels] expected a floating point dtype, got dtype code {}", int(dtype));
-  });
-}
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 

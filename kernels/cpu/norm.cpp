@@ -7,6 +7,7 @@
 #include "kernels/check.h"
 #include "kernels/cpu/cast.h"
 #include "kernels/cpu/nn.h"
+#include "kernels/cpu/visit_floating.h"
 #include "kernels/cpu/parallel.h"
 
 namespace ember::kernels::cpu {
@@ -14,16 +15,6 @@ namespace {
 
 constexpr int64_t kGrain = 32768;
 
-// Runs body.template operator()<T>() for the floating dtypes the nn kernels accept.
-template <typename F>
-void visit_floating(ScalarType dtype, F&& body) {
-  visit_dtype(dtype, [&]<typename T>() {
-    if constexpr (is_float_like<T>)
-      body.template operator()<T>();
-    else
-      EMBER_FAIL("[nn kernels] expected a floating point dtype, got dtype code {}", int(dtype));
-  });
-}
 
 // Sum of n contiguous values in four independent lanes (the compiler can keep them in one register).
 template <typename T, typename F>

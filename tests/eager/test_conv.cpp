@@ -5,6 +5,8 @@
 #include <vector>
 
 using namespace ember;
+using ember::test::contains;
+using ember::test::pattern;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::values;
@@ -12,16 +14,7 @@ using indexing::Slice;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// ((i * 7 + seed) % 11 - 5) / 4 in row-major order, as pattern() in scripts/golden/conv.py.
-Tensor pattern(IntArrayRef sizes, int64_t seed = 0, ScalarType dtype = kFloat) {
-  int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[size_t(i)] = double((i * 7 + seed) % 11 - 5) * 0.25;
-  return make(v, sizes, dtype);
-}
 
 // The same values as `t` in a layout with transposed strides along dims a and b.
 Tensor strided_copy(const Tensor& t, int64_t a, int64_t b) { return t.transpose(a, b).contiguous().transpose(a, b); }

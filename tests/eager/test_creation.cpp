@@ -5,25 +5,11 @@
 #include "helpers.h"
 
 using namespace ember;
+using ember::test::check_exact;
+using ember::test::pick;
 
 namespace {
 
-// CHECK that `actual` holds exactly `expected` (PyTorch's values, printed with full precision).
-void check_exact(const std::vector<double>& actual, const std::vector<double>& expected) {
-  REQUIRE(actual.size() == expected.size());
-  for (size_t i = 0; i < actual.size(); ++i) {
-    INFO("element ", i);
-    CHECK(actual[i] == expected[i]);
-  }
-}
-void check_exact(const Tensor& t, const std::vector<double>& expected) { check_exact(test::values(t), expected); }
-
-std::vector<double> pick(const Tensor& t, std::vector<size_t> indices) {
-  const std::vector<double> v = test::values(t);
-  std::vector<double> out;
-  for (size_t i : indices) out.push_back(v.at(i));
-  return out;
-}
 
 bool contains(const std::string& message, const std::string& part) { return message.find(part) != std::string::npos; }
 

@@ -6,22 +6,15 @@
 #include <vector>
 
 using namespace ember;
+using ember::test::contains;
+using ember::test::pattern;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::values;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// ((i * 7 + seed) % 11 - 5) / 4 in row-major order, as pattern() in scripts/golden/conv.py.
-Tensor pattern(IntArrayRef sizes, int64_t seed = 0, ScalarType dtype = kFloat) {
-  int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[size_t(i)] = double((i * 7 + seed) % 11 - 5) * 0.25;
-  return make(v, sizes, dtype);
-}
 
 // Float results within a few float roundings of PyTorch's (absolute, since values sit near zero).
 void check_close(const std::vector<double>& actual, const std::vector<double>& expected, double tolerance = 1e-6) {

@@ -5,13 +5,13 @@
 #include <cmath>
 
 using namespace ember;
+using ember::test::contains;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::values;
 
 namespace {
 Tensor range(int64_t n, IntArrayRef sizes, ScalarType dtype = kFloat) { return arange(n, dtype).reshape(sizes); }
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 }  // namespace
 
 TEST_CASE("mm multiplies matrices of every numeric dtype") {

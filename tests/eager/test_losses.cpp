@@ -5,6 +5,7 @@
 #include "helpers.h"
 
 using namespace ember;
+using ember::test::contains;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::shape;
@@ -12,7 +13,6 @@ using ember::test::values;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 double item(const Tensor& t) { return t.item<double>(); }
 
 Tensor px() { return make<double>({0.5, -1.0, 2.0, 3.0, 0.25, -0.75}, {2, 3}); }

@@ -5,6 +5,7 @@
 #include "helpers.h"
 
 using namespace ember;
+using ember::test::contains;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::shape;
@@ -12,7 +13,6 @@ using ember::test::values;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 Tensor linear_x() { return make<double>({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, {2, 3}) * 0.5 - 1; }
 Tensor linear_w() { return make<double>({0.1, -0.2, 0.3, 0.4, 0.5, -0.6}, {2, 3}); }

@@ -7,6 +7,7 @@
 #include "eager/meta.h"
 
 using namespace ember;
+using ember::test::contains;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::values;
@@ -14,7 +15,6 @@ using ember::test::values;
 namespace {
 Tensor x23() { return make<double>({1.5, -2.0, 3.0, 0.0, 4.5, -6.25}, {2, 3}); }
 Tensor y3() { return make<double>({2.0, -1.0, 0.5}, {3}); }
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 }  // namespace
 
 TEST_CASE("add, sub, mul, div broadcast a [3] operand over [2, 3]") {

@@ -9,13 +9,13 @@
 #include "eager/meta.h"
 
 using namespace ember;
+using ember::test::contains;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::values;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // Elementwise against PyTorch's values: NaN matches NaN, infinities and zeros exactly, values below
 // float's normal range absolutely (denormal results differ in the last bits), others within `rel`.

@@ -9,6 +9,7 @@
 #include "eager/meta.h"
 
 using namespace ember;
+using ember::test::contains;
 using ember::test::error_of;
 using ember::test::make;
 using ember::test::values;
@@ -45,7 +46,6 @@ Tensor base234() {
 // base234 with dims 0 and 2 swapped, as a strided view: sizes [4, 3, 2], strides [1, 4, 12].
 Tensor transposed() { return detail::make_view(base234(), {4, 3, 2}, {1, 4, 12}, 0); }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 
