@@ -564,8 +564,7 @@ TEST_CASE("bitwise ops reject floating point tensors") {
 TEST_CASE("shifts: in-range amounts as in C, out-of-range amounts defined") {
   check_exact(bitwise_left_shift(ints({5, -5, 5, 1}), ints({3, 3, 62, 63})),
               {40, -40, 4611686018427387904.0, -9223372036854775808.0});
-  check_exact(bitwise_right_shift(full({4}, INT64_MIN, kLong).add(ints({0, 40 - INT64_MIN, -40 - INT64_MIN, -1 - INT64_MIN})),
-                                  ints({63, 3, 3, 1})),
+  check_exact(bitwise_right_shift(ints({INT64_MIN, 40, -40, -1}), ints({63, 3, 3, 1})),
               {-1, 5, -5, -1});
   check_exact(bitwise_left_shift(ints({3}, kChar), ints({7}, kChar)), {-128});
   check_exact(bitwise_left_shift(ints({3}, kChar), ints({9}, kChar)), {0});
