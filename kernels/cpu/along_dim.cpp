@@ -9,6 +9,7 @@
 #include "kernels/cpu/accumulate.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/vec_math.h"
 
 namespace ember::kernels::cpu {
 namespace {
@@ -99,6 +100,19 @@ void scan(ScanOp op, const StridedView& out, const StridedView& in, int64_t dim)
   });
 }
 
+namespace {
+// Sum of n floats in double through eight independent partial sums (vectorised, no serial add chain).
+double sum_in_lanes(const float* x, int64_t n) {
+  double lanes[8] = {};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) lanes[k] += double(x[j + k]);
+  double total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  for (; j < n; ++j) total += double(x[j]);
+  return total;
+}
+}  // namespace
+
 void softmax(const StridedView& out, const StridedView& in, int64_t dim, bool log) {
   const Slices s = make_slices({&out, &in}, dim);
   const int64_t len = length_along(in, dim);
@@ -109,6 +123,7 @@ void softmax(const StridedView& out, const StridedView& in, int64_t dim, bool lo
       using C = std::conditional_t<std::is_same_v<T, double>, double, float>;
       for_slices(s, len * 4, [&](int64_t b, int64_t e) {
         std::vector<C> shifted(static_cast<size_t>(len));
+        std::vector<float> exps;
         for (int64_t i = b; i < e; ++i) {
           T* o = at<T>(out, slice_offset(s, 0, i));
           const T* x = at<const T>(in, slice_offset(s, 1, i));
@@ -119,17 +134,46 @@ void softmax(const StridedView& out, const StridedView& in, int64_t dim, bool lo
             for (int64_t j = 0; j < len; ++j) max = detail::extreme<true>(max, static_cast<C>(x[j * s.step[1]]));
           }
           double total = 0;
-          for (int64_t j = 0; j < len; ++j) {
-            const C v = static_cast<C>(x[j * s.step[1]]) - max;
-            shifted[size_t(j)] = log ? v : std::exp(v);
-            total += log ? double(std::exp(v)) : double(shifted[size_t(j)]);
+          bool done = false;
+          if constexpr (std::is_same_v<T, float>) {
+            if (s.step[1] == 1) {
+              done = true;
+              // Contiguous float rows: simple loops the compiler vectorises (exp included) and independent
+              // partial sums instead of one serial chain of adds.
+              float* sh = shifted.data();
+              if (log) {
+                for (int64_t j = 0; j < len; ++j) sh[j] = x[j] - max;
+                exps.resize(size_t(len));
+                exp_shifted(exps.data(), x, len, max);
+                total = sum_in_lanes(exps.data(), len);
+              } else {
+                exp_shifted(sh, x, len, max);
+                total = sum_in_lanes(sh, len);
+              }
+            }
           }
+          if (!done) {
+            for (int64_t j = 0; j < len; ++j) {
+              const C v = static_cast<C>(x[j * s.step[1]]) - max;
+              shifted[size_t(j)] = log ? v : std::exp(v);
+              total += log ? double(std::exp(v)) : double(shifted[size_t(j)]);
+            }
+          }
+          const C* sh = shifted.data();
           if (log) {
             const C log_total = static_cast<C>(std::log(total));
-            for (int64_t j = 0; j < len; ++j) o[j * s.step[0]] = cast_to<T>(shifted[size_t(j)] - log_total);
+            if (s.step[0] == 1) {
+              for (int64_t j = 0; j < len; ++j) o[j] = cast_to<T>(sh[j] - log_total);
+            } else {
+              for (int64_t j = 0; j < len; ++j) o[j * s.step[0]] = cast_to<T>(sh[j] - log_total);
+            }
           } else {
             const C inverse = static_cast<C>(1.0 / total);
-            for (int64_t j = 0; j < len; ++j) o[j * s.step[0]] = cast_to<T>(shifted[size_t(j)] * inverse);
+            if (s.step[0] == 1) {
+              for (int64_t j = 0; j < len; ++j) o[j] = cast_to<T>(sh[j] * inverse);
+            } else {
+              for (int64_t j = 0; j < len; ++j) o[j * s.step[0]] = cast_to<T>(sh[j] * inverse);
+            }
           }
         }
       });
