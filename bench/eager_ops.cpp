@@ -105,6 +105,18 @@ void BM_Softmax4096(benchmark::State& state) {
 }
 BENCHMARK(BM_Softmax4096)->Arg(1)->Arg(2)->UseRealTime();
 
+// layer_norm over the last dim of 4096x4096 floats with weight and bias: reads and writes 64 MiB.
+void BM_LayerNorm4096(benchmark::State& state) {
+  set_num_threads(int(state.range(0)));
+  Tensor x = rand({4096, 4096}), w = rand({4096}), b = rand({4096});
+  for (auto _ : state) {
+    Tensor y = layer_norm(x, {4096}, w, b);
+    benchmark::DoNotOptimize(y.data_ptr());
+  }
+  state.SetBytesProcessed(state.iterations() * 4096 * 4096 * 4 * 2);
+}
+BENCHMARK(BM_LayerNorm4096)->Arg(1)->Arg(2)->UseRealTime();
+
 // memcpy of the 64 MiB the sums read.
 void BM_Memcpy64MiB(benchmark::State& state) {
   const size_t bytes = size_t(4096) * 4096 * 4;
