@@ -49,6 +49,18 @@ inline void check_exact(const std::vector<double>& actual, const std::vector<dou
 }
 inline void check_exact(const Tensor& t, const std::vector<double>& expected) { check_exact(values(t), expected); }
 
+// CHECK that each named op is registered with a meta rule, a CPU kernel and the given fusion class.
+inline void check_registered(std::initializer_list<const char*> names, FusionClass fusion) {
+  for (const char* name : names) {
+    CAPTURE(name);
+    const OpDef* op = OpRegistry::instance().find(name);
+    REQUIRE(op != nullptr);
+    CHECK(bool(op->meta));
+    CHECK(bool(op->cpu));
+    CHECK(op->fusion == fusion);
+  }
+}
+
 // The elements of `t` (row-major) at the given positions.
 inline std::vector<double> pick(const Tensor& t, std::vector<size_t> indices) {
   const std::vector<double> v = values(t);

@@ -231,15 +231,8 @@ TEST_CASE("interpolate errors") {
 }
 
 TEST_CASE("resampling ops are registered") {
-  for (const char* name : {"upsample_nearest1d", "upsample_nearest2d", "_upsample_nearest_exact1d",
-                           "_upsample_nearest_exact2d", "upsample_linear1d", "upsample_bilinear2d"}) {
-    CAPTURE(name);
-    const OpDef* op = OpRegistry::instance().find(name);
-    REQUIRE(op != nullptr);
-    CHECK(bool(op->meta));
-    CHECK(bool(op->cpu));
-    CHECK(op->fusion == FusionClass::Extern);
-  }
+  test::check_registered({"upsample_nearest1d", "upsample_nearest2d", "_upsample_nearest_exact1d",
+                           "_upsample_nearest_exact2d", "upsample_linear1d", "upsample_bilinear2d"}, FusionClass::Extern);
 }
 
 TEST_CASE("scale factors that give no valid size fail cleanly") {

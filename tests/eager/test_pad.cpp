@@ -165,15 +165,8 @@ TEST_CASE("padding errors") {
 }
 
 TEST_CASE("padding ops are registered") {
-  for (const char* name : {"constant_pad_nd", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
-                           "replication_pad1d", "replication_pad2d", "replication_pad3d", "_pad_circular"}) {
-    CAPTURE(name);
-    const OpDef* op = OpRegistry::instance().find(name);
-    REQUIRE(op != nullptr);
-    CHECK(bool(op->meta));
-    CHECK(bool(op->cpu));
-    CHECK(op->fusion == FusionClass::Extern);
-  }
+  test::check_registered({"constant_pad_nd", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
+                           "replication_pad1d", "replication_pad2d", "replication_pad3d", "_pad_circular"}, FusionClass::Extern);
 }
 
 TEST_CASE("pads that would overflow int64 fail cleanly") {

@@ -276,14 +276,7 @@ TEST_CASE("avg_pool2d, adaptive_avg_pool2d and 1-D pool errors") {
 }
 
 TEST_CASE("pooling ops are registered as extern ops") {
-  for (const char* name : {"max_pool2d", "max_pool2d_with_indices", "avg_pool2d", "adaptive_avg_pool2d"}) {
-    CAPTURE(name);
-    const OpDef* op = OpRegistry::instance().find(name);
-    REQUIRE(op != nullptr);
-    CHECK(bool(op->meta));
-    CHECK(bool(op->cpu));
-    CHECK(op->fusion == FusionClass::Extern);
-  }
+  test::check_registered({"max_pool2d", "max_pool2d_with_indices", "avg_pool2d", "adaptive_avg_pool2d"}, FusionClass::Extern);
 }
 
 TEST_CASE("pool geometry that would overflow int64 fails cleanly") {
