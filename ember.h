@@ -2,6 +2,7 @@
 #pragma once
 
 #include "eager/allocator.h"
+#include "eager/autograd/autograd.h"
 #include "eager/device.h"
 #include "eager/dtype.h"
 #include "eager/op_registry.h"

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "eager/allocator.h"
+#include "eager/autograd/grad_mode.h"
 #include "eager/meta.h"
 #include "eager/tensor.h"
 #include "kernels/check.h"
@@ -165,7 +166,7 @@ StorageImpl::~StorageImpl() {
 
 TensorImpl::TensorImpl(Storage storage, ScalarType dtype, DimVector sizes, DimVector strides, int64_t storage_offset)
     : storage_(std::move(storage)), sizes_(std::move(sizes)), strides_(std::move(strides)),
-      storage_offset_(storage_offset), dtype_(dtype) {
+      storage_offset_(storage_offset), dtype_(dtype), is_inference_(InferenceMode::is_enabled()) {
   refresh();
 }
 

@@ -156,8 +156,10 @@ Tensor make_tensor(IntArrayRef sizes, ScalarType dtype, Device device) {
 }
 
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t storage_offset) {
-  return Tensor(std::make_shared<TensorImpl>(base.storage(), base.dtype(), DimVector(sizes), DimVector(strides),
-                                             storage_offset));
+  auto impl =
+      std::make_shared<TensorImpl>(base.storage(), base.dtype(), DimVector(sizes), DimVector(strides), storage_offset);
+  impl->set_inference(base.is_inference());  // a view of a normal tensor stays normal, even in InferenceMode
+  return Tensor(std::move(impl));
 }
 
 void check_cpu(std::string_view op, const Tensor& t) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "eager/autograd/grad_mode.h"
+#include "eager/autograd/record.h"
 #include "eager/meta.h"
 #include "kernels/check.h"
 
@@ -21,15 +23,32 @@ void register_nn_ops(OpRegistry& r);
 
 namespace {
 thread_local DispatchMode* tls_mode = nullptr;
-AutogradHook g_autograd_hook = nullptr;
 }  // namespace
+
+GradList not_differentiable(const GradContext& ctx) {
+  EMBER_FAIL("[{}] is not differentiable; autograd never records it.", ctx.op.name);
+}
+
+const Tensor& GradContext::input(size_t i) const {
+  EMBER_CHECK(i < call.inputs.size() && call.inputs[i].defined(),
+              "[{}] the backward formula reads input {}, which the op's Derivative does not save; add it to "
+              "saves_inputs.",
+              op.name, i);
+  return call.inputs[i];
+}
+
+const Tensor& GradContext::output(size_t i) const {
+  EMBER_CHECK(i < outputs.size() && outputs[i].defined(),
+              "[{}] the backward formula reads output {}, which the op's Derivative does not save; add it to "
+              "saves_outputs.",
+              op.name, i);
+  return outputs[i];
+}
 
 DispatchMode* current_dispatch_mode() { return tls_mode; }
 
 DispatchModeGuard::DispatchModeGuard(DispatchMode* mode) : previous_(tls_mode) { tls_mode = mode; }
 DispatchModeGuard::~DispatchModeGuard() { tls_mode = previous_; }
-
-void set_autograd_hook(AutogradHook hook) { g_autograd_hook = hook; }
 
 Outputs dispatch(const OpDef& op, OpCall& call) {
   if (DispatchMode* mode = tls_mode) [[unlikely]] return mode->handle(op, call);
@@ -49,6 +68,10 @@ Outputs dispatch_eager(const OpDef& op, OpCall& call) {
                 op.name, device.str(), t.device().str());
     any_requires_grad = any_requires_grad || t.requires_grad();
   }
+
+  const bool recording = any_requires_grad && GradMode::is_enabled();
+  Tensor original_self;
+  if (op.kind == OpKind::InPlace) original_self = autograd::detail::before_inplace(op, call, recording);
 
   MetaOutputs metas;
   op.meta(op, call, metas);
@@ -86,7 +109,10 @@ Outputs dispatch_eager(const OpDef& op, OpCall& call) {
     kernel(op, call, outputs);
     if (op.kind == OpKind::InPlace) outputs[0].storage()->bump_version();
   }
-  if (any_requires_grad && g_autograd_hook) g_autograd_hook(op, call, outputs);
+  if (recording)
+    autograd::detail::record(op, call, outputs, original_self);
+  else if (op.kind == OpKind::View)
+    autograd::detail::track_view(op, call, outputs);
   return outputs;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,11 +62,54 @@ using Outputs = SmallVector<Tensor, 1>;
 using MetaOutputs = SmallVector<TensorMeta, 1>;
 using MetaFn = void (*)(const OpDef& op, const OpCall& call, MetaOutputs& out);
 using KernelFn = void (*)(const OpDef& op, const OpCall& call, Outputs& outputs);
-// Gradients of the inputs from the gradients of the outputs, written with ember
-// ops so that a traced backward is an ordinary graph (filled in with autograd).
-using BackwardFn = SmallVector<Tensor, 4> (*)(const OpDef& op, const OpCall& call, const Outputs& outputs,
-                                              const Outputs& grad_outputs);
 using DecompositionFn = Outputs (*)(const OpDef& op, const OpCall& call);
+
+// What a backward formula sees when the engine runs it. Formulas are written with
+// ember ops, so with create_graph they record a graph of their own.
+struct GradContext {
+  const OpDef& op;
+  const OpCall& call;                 // attrs, and the inputs the op saves (self as it was before an in-place write)
+  const Outputs& outputs;             // the outputs the op saves; the others are undefined
+  const Outputs& grads;               // one per output: zeros for a floating output nobody used, undefined for
+                                      // integer and bool outputs
+  ArrayRef<TensorMeta> input_metas;   // sizes, dtype and device of every input, saved or not
+  uint64_t needs_mask = 0;            // bit i: input i needs a gradient
+
+  bool needs(size_t i) const { return (needs_mask >> i) & 1; }
+  const Tensor& input(size_t i) const;    // fails if the op's Derivative does not save input i
+  const Tensor& output(size_t i) const;   // fails if the op's Derivative does not save output i
+  const Tensor& grad(size_t i = 0) const { return grads[i]; }
+  IntArrayRef input_sizes(size_t i) const { return input_metas[i].sizes; }
+  ScalarType input_dtype(size_t i) const { return input_metas[i].dtype; }
+};
+
+// Gradients of the inputs, one entry per input (undefined where there is none or
+// where !ctx.needs(i)). The engine reduces broadcast gradients to the input's shape
+// and casts them to its dtype, as PyTorch's validate_outputs does.
+using GradList = SmallVector<Tensor, 4>;
+using BackwardFn = GradList (*)(const GradContext& ctx);
+
+// Marks an op whose outputs never require grad (detach, argmax, comparisons).
+GradList not_differentiable(const GradContext& ctx);
+
+// Bit masks over input/output positions, for Derivative.
+inline constexpr uint32_t kSaveNone = 0;
+inline constexpr uint32_t kSaveAll = ~0u;
+constexpr uint32_t save(std::initializer_list<int> positions) {
+  uint32_t mask = 0;
+  for (int p : positions) mask |= 1u << p;
+  return mask;
+}
+
+// An op's backward: the formula plus what it keeps alive for it. Saving only what the
+// formula reads matters twice: memory, and the version check, which must not fail
+// for a tensor the formula never reads. For an in-place op, saving input 0 means
+// saving a copy of self taken before the write.
+struct Derivative {
+  BackwardFn formula = nullptr;
+  uint32_t saves_inputs = kSaveAll;
+  uint32_t saves_outputs = kSaveNone;
+};
 
 struct OpDef {
   std::string_view name;    // overload-qualified, as in PyTorch: "add.Tensor", "sum.dim_IntList"
@@ -75,9 +119,11 @@ struct OpDef {
   MetaFn meta = nullptr;
   KernelFn cpu = nullptr;
   KernelFn cuda = nullptr;
-  BackwardFn backward = nullptr;
+  Derivative backward;
   DecompositionFn decomposition = nullptr;
   int32_t code = 0;  // family-specific selector (e.g. which BinaryOp), read by shared meta/kernels
+
+  bool differentiable() const { return backward.formula != nullptr && backward.formula != &not_differentiable; }
 };
 
 // A dispatch mode (tracing, replay) sees every call before eager does.
@@ -99,12 +145,9 @@ class DispatchModeGuard {
   DispatchMode* previous_;
 };
 
-// Called after the kernel when some input requires grad; autograd installs it.
-using AutogradHook = void (*)(const OpDef& op, const OpCall& call, Outputs& outputs);
-void set_autograd_hook(AutogradHook hook);
-
 // Runs the op: (1) the dispatch mode if one is installed, (2) meta, output
-// allocation and the device kernel, (3) the autograd hook.
+// allocation and the device kernel, (3) recording for autograd when grad mode is on
+// and some input requires grad.
 Outputs dispatch(const OpDef& op, OpCall& call);
 inline Tensor dispatch_one(const OpDef& op, OpCall& call) { return dispatch(op, call)[0]; }
 // Steps (2)-(3) only: what a dispatch mode calls to run an op for real.

@@ -38,9 +38,9 @@ void scan_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 constexpr const char* kScanSchema = "(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor";
 // Opaque to the JIT: a scan is neither pointwise nor a reduction to fewer elements.
 const OpDef cumsum_def{"cumsum", kScanSchema, OpKind::Compute, FusionClass::Opaque, scan_meta, scan_kernel, nullptr,
-                       nullptr, nullptr, int32_t(ScanKind::CumSum)};
+                       {}, nullptr, int32_t(ScanKind::CumSum)};
 const OpDef cumprod_def{"cumprod", kScanSchema, OpKind::Compute, FusionClass::Opaque, scan_meta, scan_kernel, nullptr,
-                        nullptr, nullptr, int32_t(ScanKind::CumProd)};
+                        {}, nullptr, int32_t(ScanKind::CumProd)};
 
 // ---- softmax, log_softmax ----
 // Call layout: inputs {self}, attrs {dim: int, dtype: ScalarType | None}; the input is converted to dtype first.
@@ -75,9 +75,9 @@ Outputs softmax_decomposition(const OpDef& def, const OpCall& call) {
 
 constexpr const char* kSoftmaxSchema = "(Tensor self, int dim, ScalarType? dtype=None) -> Tensor";
 const OpDef softmax_def{"softmax.int", kSoftmaxSchema, OpKind::Compute, FusionClass::Reduction, softmax_meta,
-                        softmax_kernel, nullptr, nullptr, softmax_decomposition, 0};
+                        softmax_kernel, nullptr, {}, softmax_decomposition, 0};
 const OpDef log_softmax_def{"log_softmax.int", kSoftmaxSchema, OpKind::Compute, FusionClass::Reduction, softmax_meta,
-                            softmax_kernel, nullptr, nullptr, softmax_decomposition, 1};
+                            softmax_kernel, nullptr, {}, softmax_decomposition, 1};
 
 Tensor call_dim_dtype(const OpDef& def, const Tensor& t, int64_t dim, std::optional<ScalarType> dtype) {
   OpCall call{{t}, {dim}};

@@ -199,7 +199,7 @@ const OpDef convolution_def{"convolution",
                             "(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, "
                             "bool transposed, int[] output_padding, int groups) -> Tensor",
                             OpKind::Compute, FusionClass::Extern, convolution_meta, convolution_kernel, nullptr,
-                            nullptr, nullptr, 0};
+                            {}, nullptr, 0};
 
 void check_conv_input_rank(int64_t spatial, const Tensor& input) {
   const char* name = spatial == 1 ? "conv1d" : "conv2d";
@@ -314,13 +314,13 @@ void max_pool2d_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 const OpDef max_pool2d_def{"max_pool2d",
                            "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, "
                            "bool ceil_mode=False) -> Tensor",
-                           OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel, nullptr, nullptr,
+                           OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel, nullptr, {},
                            nullptr, 0};
 const OpDef max_pool2d_with_indices_def{"max_pool2d_with_indices",
                                         "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, "
                                         "int[2] dilation=1, bool ceil_mode=False) -> (Tensor, Tensor)",
                                         OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel,
-                                        nullptr, nullptr, nullptr, 1};
+                                        nullptr, {}, nullptr, 1};
 
 // Avg pool call layout: inputs {self}; attrs {kernel_size, stride, padding, ceil_mode, count_include_pad,
 // divisor_override (int or None)}.
@@ -344,7 +344,7 @@ void avg_pool2d_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 const OpDef avg_pool2d_def{"avg_pool2d",
                            "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, bool ceil_mode=False, "
                            "bool count_include_pad=True, int? divisor_override=None) -> Tensor",
-                           OpKind::Compute, FusionClass::Extern, avg_pool2d_meta, avg_pool2d_kernel, nullptr, nullptr,
+                           OpKind::Compute, FusionClass::Extern, avg_pool2d_meta, avg_pool2d_kernel, nullptr, {},
                            nullptr, 0};
 
 // Call layout: inputs {self}; attrs {output_size}.
@@ -379,7 +379,7 @@ void adaptive_avg_pool2d_kernel(const OpDef&, const OpCall& call, Outputs& outpu
 
 const OpDef adaptive_avg_pool2d_def{"adaptive_avg_pool2d", "(Tensor self, int[2] output_size) -> Tensor",
                                     OpKind::Compute, FusionClass::Extern, adaptive_avg_pool2d_meta,
-                                    adaptive_avg_pool2d_kernel, nullptr, nullptr, nullptr, 0};
+                                    adaptive_avg_pool2d_kernel, nullptr, {}, nullptr, 0};
 
 // 1-D pools: (N, C, L) or (C, L) viewed as (N, C, 1, L) or (C, 1, L).
 Tensor pool1d_input(std::string_view op, const Tensor& self) {
@@ -448,7 +448,7 @@ void constant_pad_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 
 const OpDef constant_pad_nd_def{"constant_pad_nd", "(Tensor self, int[] pad, Scalar value=0) -> Tensor",
                                 OpKind::Compute, FusionClass::Extern, constant_pad_meta, constant_pad_kernel, nullptr,
-                                nullptr, nullptr, 0};
+                                {}, nullptr, 0};
 
 // Reflect / replicate / circular padding ops; code = mode * 4 + padded dims (0 for circular: from the pad
 // length). Call layout: inputs {self}; attrs {padding}.
@@ -517,7 +517,7 @@ void mode_pad_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 #define EMBER_MODE_PAD_DEF(var, name, mode, dims)                                                               \
   const OpDef var{name, "(Tensor self, int[] padding) -> Tensor", OpKind::Compute, FusionClass::Extern,      \
-                  mode_pad_meta, mode_pad_kernel, nullptr, nullptr, nullptr, int32_t(mode) * 4 + (dims)};
+                  mode_pad_meta, mode_pad_kernel, nullptr, {}, nullptr, int32_t(mode) * 4 + (dims)};
 EMBER_MODE_PAD_DEF(reflection_pad1d_def, "reflection_pad1d", PadMode::Reflect, 1)
 EMBER_MODE_PAD_DEF(reflection_pad2d_def, "reflection_pad2d", PadMode::Reflect, 2)
 EMBER_MODE_PAD_DEF(reflection_pad3d_def, "reflection_pad3d", PadMode::Reflect, 3)
@@ -576,7 +576,7 @@ void upsample_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 #define EMBER_UPSAMPLE_DEF(var, name, schema, kind, dims)                                                       \
   const OpDef var{name, schema, OpKind::Compute, FusionClass::Extern, upsample_meta, upsample_kernel, nullptr, \
-                  nullptr, nullptr, int32_t(kind) * 4 + (dims)};
+                  {}, nullptr, int32_t(kind) * 4 + (dims)};
 EMBER_UPSAMPLE_DEF(upsample_nearest1d_def, "upsample_nearest1d",
                    "(Tensor self, int[1] output_size, float? scales=None) -> Tensor", Resample::Nearest, 1)
 EMBER_UPSAMPLE_DEF(upsample_nearest2d_def, "upsample_nearest2d",

@@ -59,14 +59,26 @@ void detach_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
   out.push_back({DimVector(a.sizes()), DimVector(a.strides()), a.storage_offset(), a.dtype(), a.device()});
 }
 
+// ---- backward ----
+
+// The grad passes through to the source (the engine reduces broadcasting and casts
+// to each input's dtype); a destination that is overwritten gets zeros.
+GradList identity_backward(const GradContext& ctx) { return {ctx.grad()}; }
+GradList overwritten_backward(const GradContext& ctx) { return {zeros_like(ctx.grad())}; }
+GradList copy_backward(const GradContext& ctx) {
+  return {ctx.needs(0) ? zeros_like(ctx.grad()) : Tensor(), ctx.grad()};
+}
+
 const OpDef copy_def{"copy_", "(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)", OpKind::InPlace,
-                     FusionClass::Pointwise, copy_meta, copy_kernel};
-const OpDef clone_def{"clone", "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Pointwise, same_meta, clone_kernel};
+                     FusionClass::Pointwise, copy_meta, copy_kernel, nullptr, {copy_backward, kSaveNone}};
+const OpDef clone_def{"clone", "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Pointwise, same_meta,
+                      clone_kernel, nullptr, {identity_backward, kSaveNone}};
 const OpDef to_copy_def{"_to_copy", "(Tensor self, *, ScalarType dtype) -> Tensor", OpKind::Compute,
-                        FusionClass::Pointwise, to_copy_meta, clone_kernel};
+                        FusionClass::Pointwise, to_copy_meta, clone_kernel, nullptr, {identity_backward, kSaveNone}};
 const OpDef fill_def{"fill_.Scalar", "(Tensor(a!) self, Scalar value) -> Tensor(a!)", OpKind::InPlace,
-                     FusionClass::Pointwise, same_meta, fill_kernel};
-const OpDef detach_def{"detach", "(Tensor(a) self) -> Tensor(a)", OpKind::View, FusionClass::View, detach_meta};
+                     FusionClass::Pointwise, same_meta, fill_kernel, nullptr, {overwritten_backward, kSaveNone}};
+const OpDef detach_def{"detach", "(Tensor(a) self) -> Tensor(a)", OpKind::View, FusionClass::View, detach_meta,
+                       nullptr, nullptr, {not_differentiable, kSaveNone}};
 
 }  // namespace
 

@@ -516,7 +516,7 @@ const OpDef gather_def{"gather", "(Tensor self, int dim, Tensor index, *, bool s
                        OpKind::Compute, FusionClass::Opaque, gather_meta, gather_kernel};
 
 #define EMBER_SCATTER_DEF(var, name, schema, kind, code) \
-  const OpDef var{name, schema, kind, FusionClass::Opaque, scatter_meta, scatter_kernel, nullptr, nullptr, nullptr, code};
+  const OpDef var{name, schema, kind, FusionClass::Opaque, scatter_meta, scatter_kernel, nullptr, {}, nullptr, code};
 EMBER_SCATTER_DEF(scatter_src_def, "scatter.src",
                   "(Tensor self, int dim, Tensor index, Tensor src, *, str? reduce=None) -> Tensor", OpKind::Compute,
                   kNone)
@@ -537,17 +537,17 @@ EMBER_SCATTER_DEF(scatter_add__def, "scatter_add_",
 
 const OpDef index_add_def{"index_add", "(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor",
                           OpKind::Compute, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                          nullptr, nullptr, nullptr, kAdd};
+                          nullptr, {}, nullptr, kAdd};
 const OpDef index_add__def{"index_add_",
                            "(Tensor(a!) self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor(a!)",
                            OpKind::InPlace, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                           nullptr, nullptr, nullptr, kAdd};
+                           nullptr, {}, nullptr, kAdd};
 const OpDef index_copy_def{"index_copy", "(Tensor self, int dim, Tensor index, Tensor source) -> Tensor",
                            OpKind::Compute, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                           nullptr, nullptr, nullptr, kNone};
+                           nullptr, {}, nullptr, kNone};
 const OpDef index_copy__def{"index_copy_", "(Tensor(a!) self, int dim, Tensor index, Tensor source) -> Tensor(a!)",
                             OpKind::InPlace, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                            nullptr, nullptr, nullptr, kNone};
+                            nullptr, {}, nullptr, kNone};
 const OpDef index_fill_scalar_def{"index_fill.int_Scalar", "(Tensor self, int dim, Tensor index, Scalar value) -> Tensor",
                                   OpKind::Compute, FusionClass::Opaque, index_fill_meta, index_fill_kernel};
 const OpDef index_fill_tensor_def{"index_fill.int_Tensor", "(Tensor self, int dim, Tensor index, Tensor value) -> Tensor",
@@ -573,13 +573,13 @@ const OpDef masked_select_def{"masked_select", "(Tensor self, Tensor mask) -> Te
 const OpDef nonzero_def{"nonzero", "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Opaque, nonzero_meta,
                         nonzero_kernel};
 const OpDef tril_def{"tril", "(Tensor self, int diagonal=0) -> Tensor", OpKind::Compute, FusionClass::Opaque,
-                     triangle_meta, triangle_kernel, nullptr, nullptr, nullptr, 1};
+                     triangle_meta, triangle_kernel, nullptr, {}, nullptr, 1};
 const OpDef triu_def{"triu", "(Tensor self, int diagonal=0) -> Tensor", OpKind::Compute, FusionClass::Opaque,
-                     triangle_meta, triangle_kernel, nullptr, nullptr, nullptr, 0};
+                     triangle_meta, triangle_kernel, nullptr, {}, nullptr, 0};
 const OpDef tril__def{"tril_", "(Tensor(a!) self, int diagonal=0) -> Tensor(a!)", OpKind::InPlace, FusionClass::Opaque,
-                      triangle_meta, triangle_kernel, nullptr, nullptr, nullptr, 1};
+                      triangle_meta, triangle_kernel, nullptr, {}, nullptr, 1};
 const OpDef triu__def{"triu_", "(Tensor(a!) self, int diagonal=0) -> Tensor(a!)", OpKind::InPlace, FusionClass::Opaque,
-                      triangle_meta, triangle_kernel, nullptr, nullptr, nullptr, 0};
+                      triangle_meta, triangle_kernel, nullptr, {}, nullptr, 0};
 const OpDef one_hot_def{"one_hot", "(Tensor self, int num_classes=-1) -> Tensor", OpKind::Compute, FusionClass::Opaque,
                         one_hot_meta, one_hot_kernel};
 

@@ -122,7 +122,7 @@ void product_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 #define EMBER_PRODUCT_DEF(var, name, schema, product)                                                       \
   const OpDef var{name, schema, OpKind::Compute, FusionClass::Extern, product_meta, product_kernel, nullptr, \
-                  nullptr, nullptr, int32_t(product)};
+                  {}, nullptr, int32_t(product)};
 EMBER_PRODUCT_DEF(mm_def, "mm", "(Tensor self, Tensor mat2) -> Tensor", Product::Mm)
 EMBER_PRODUCT_DEF(bmm_def, "bmm", "(Tensor self, Tensor mat2) -> Tensor", Product::Bmm)
 EMBER_PRODUCT_DEF(mv_def, "mv", "(Tensor self, Tensor vec) -> Tensor", Product::Mv)

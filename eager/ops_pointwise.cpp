@@ -527,6 +527,63 @@ Tensor call_op(const OpDef& def, std::initializer_list<Tensor> inputs, std::init
   return dispatch_one(def, call);
 }
 
+// ---- binary: backward ----
+// Gradients of `self op other` (and of `self op scalar`); broadcasting is reduced by
+// the engine. With alpha: add/sub compute self +- alpha * other.
+
+GradList binary_tensor_backward(const GradContext& ctx) {
+  const BinaryOp op = resolve_div(BinaryOp(ctx.op.code), ctx.call, 1);
+  const Tensor& g = ctx.grad();
+  const Scalar& alpha = ctx.call.scalar_attr(0);
+  GradList r(2);
+  switch (op) {
+    case BinaryOp::Add:
+    case BinaryOp::Sub: {
+      if (ctx.needs(0)) r[0] = g;
+      const double a = op == BinaryOp::Sub ? -alpha.to<double>() : alpha.to<double>();
+      if (ctx.needs(1)) r[1] = a == 1 ? g : g * a;
+      break;
+    }
+    case BinaryOp::Mul:
+      if (ctx.needs(0)) r[0] = g * ctx.input(1);
+      if (ctx.needs(1)) r[1] = g * ctx.input(0);
+      break;
+    case BinaryOp::Div:
+      if (ctx.needs(0)) r[0] = g / ctx.input(1);
+      if (ctx.needs(1)) r[1] = -g * ctx.input(0) / (ctx.input(1) * ctx.input(1));
+      break;
+    default:
+      EMBER_FAIL("[{}] has no backward formula for this operation", ctx.op.name);
+  }
+  return r;
+}
+
+GradList binary_scalar_backward(const GradContext& ctx) {
+  const BinaryOp op = resolve_div(BinaryOp(ctx.op.code), ctx.call, 2);
+  const Tensor& g = ctx.grad();
+  const double other = ctx.call.scalar_attr(0).to<double>();
+  const double alpha = ctx.call.scalar_attr(1).to<double>();
+  const bool reverse = ctx.call.bool_attr(3);  // other op self, with alpha scaling self
+  GradList r(1);
+  switch (op) {
+    case BinaryOp::Add:
+      r[0] = reverse && alpha != 1 ? g * alpha : g;
+      break;
+    case BinaryOp::Sub:
+      r[0] = reverse ? g * -alpha : g;
+      break;
+    case BinaryOp::Mul:
+      r[0] = g * other;
+      break;
+    case BinaryOp::Div:
+      r[0] = reverse ? -g * other / (ctx.input(0) * ctx.input(0)) : g / other;
+      break;
+    default:
+      EMBER_FAIL("[{}] has no backward formula for this operation", ctx.op.name);
+  }
+  return r;
+}
+
 }  // namespace detail::pointwise
 
 namespace {
@@ -542,37 +599,42 @@ constexpr const char* kBinarySchema = "(Tensor self, Tensor other, *, Scalar alp
 constexpr const char* kBinaryScalarSchema =
     "(Tensor self, Scalar other, *, Scalar alpha=1, str? rounding_mode=None, bool reverse=False) -> Tensor";
 
-#define EMBER_BINARY_DEFS(name, op)                                                                             \
+#define EMBER_BINARY_DEFS(name, op, tensor_grad, scalar_grad)                                                   \
   const OpDef name##_tensor{#name ".Tensor", kBinarySchema, OpKind::Compute, FusionClass::Pointwise,             \
-                            family::binary_tensor_meta, family::binary_tensor_kernel, nullptr, nullptr, nullptr, \
-                            int32_t(op)};                                                                        \
+                            family::binary_tensor_meta, family::binary_tensor_kernel, nullptr, tensor_grad,     \
+                            nullptr, int32_t(op)};                                                               \
   const OpDef name##_scalar{#name ".Scalar", kBinaryScalarSchema, OpKind::Compute, FusionClass::Pointwise,       \
-                            family::binary_scalar_meta, family::binary_scalar_kernel, nullptr, nullptr, nullptr, \
-                            int32_t(op)};                                                                        \
+                            family::binary_scalar_meta, family::binary_scalar_kernel, nullptr, scalar_grad,     \
+                            nullptr, int32_t(op)};                                                               \
   const OpDef name##__tensor{#name "_.Tensor", kBinarySchema, OpKind::InPlace, FusionClass::Pointwise,           \
-                             family::binary_tensor_meta, family::binary_tensor_kernel, nullptr, nullptr,         \
+                             family::binary_tensor_meta, family::binary_tensor_kernel, nullptr, tensor_grad,    \
                              nullptr, int32_t(op)};                                                              \
   const OpDef name##__scalar{#name "_.Scalar", kBinaryScalarSchema, OpKind::InPlace, FusionClass::Pointwise,     \
-                             family::binary_scalar_meta, family::binary_scalar_kernel, nullptr, nullptr,         \
+                             family::binary_scalar_meta, family::binary_scalar_kernel, nullptr, scalar_grad,    \
                              nullptr, int32_t(op)};
 
-EMBER_BINARY_DEFS(add, BinaryOp::Add)
-EMBER_BINARY_DEFS(sub, BinaryOp::Sub)
-EMBER_BINARY_DEFS(mul, BinaryOp::Mul)
-EMBER_BINARY_DEFS(div, BinaryOp::Div)
-EMBER_BINARY_DEFS(eq, BinaryOp::Eq)
-EMBER_BINARY_DEFS(ne, BinaryOp::Ne)
-EMBER_BINARY_DEFS(lt, BinaryOp::Lt)
-EMBER_BINARY_DEFS(le, BinaryOp::Le)
-EMBER_BINARY_DEFS(gt, BinaryOp::Gt)
-EMBER_BINARY_DEFS(ge, BinaryOp::Ge)
+constexpr Derivative kNotDifferentiable{not_differentiable, kSaveNone, kSaveNone};
+EMBER_BINARY_DEFS(add, BinaryOp::Add, (Derivative{family::binary_tensor_backward, kSaveNone}),
+                  (Derivative{family::binary_scalar_backward, kSaveNone}))
+EMBER_BINARY_DEFS(sub, BinaryOp::Sub, (Derivative{family::binary_tensor_backward, kSaveNone}),
+                  (Derivative{family::binary_scalar_backward, kSaveNone}))
+EMBER_BINARY_DEFS(mul, BinaryOp::Mul, (Derivative{family::binary_tensor_backward, save({0, 1})}),
+                  (Derivative{family::binary_scalar_backward, kSaveNone}))
+EMBER_BINARY_DEFS(div, BinaryOp::Div, (Derivative{family::binary_tensor_backward, save({0, 1})}),
+                  (Derivative{family::binary_scalar_backward, save({0})}))
+EMBER_BINARY_DEFS(eq, BinaryOp::Eq, kNotDifferentiable, kNotDifferentiable)
+EMBER_BINARY_DEFS(ne, BinaryOp::Ne, kNotDifferentiable, kNotDifferentiable)
+EMBER_BINARY_DEFS(lt, BinaryOp::Lt, kNotDifferentiable, kNotDifferentiable)
+EMBER_BINARY_DEFS(le, BinaryOp::Le, kNotDifferentiable, kNotDifferentiable)
+EMBER_BINARY_DEFS(gt, BinaryOp::Gt, kNotDifferentiable, kNotDifferentiable)
+EMBER_BINARY_DEFS(ge, BinaryOp::Ge, kNotDifferentiable, kNotDifferentiable)
 #undef EMBER_BINARY_DEFS
 
 #define EMBER_UNARY_DEFS(name, op)                                                                             \
   const OpDef name##_def{#name, "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Pointwise,             \
-                         family::unary_meta, family::unary_kernel, nullptr, nullptr, nullptr, int32_t(op)};     \
+                         family::unary_meta, family::unary_kernel, nullptr, {}, nullptr, int32_t(op)};     \
   const OpDef name##__def{#name "_", "(Tensor(a!) self) -> Tensor(a!)", OpKind::InPlace, FusionClass::Pointwise, \
-                          family::unary_meta, family::unary_kernel, nullptr, nullptr, nullptr, int32_t(op)};
+                          family::unary_meta, family::unary_kernel, nullptr, {}, nullptr, int32_t(op)};
 
 EMBER_UNARY_DEFS(neg, UnaryOp::Neg)
 EMBER_UNARY_DEFS(abs, UnaryOp::Abs)

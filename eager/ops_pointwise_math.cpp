@@ -40,7 +40,7 @@ constexpr const char* kBinaryScalarSchema =
 
 constexpr OpDef pointwise_def(std::string_view name, std::string_view schema, OpKind kind, MetaFn meta, KernelFn kernel,
                               int32_t code) {
-  return OpDef{name, schema, kind, FusionClass::Pointwise, meta, kernel, nullptr, nullptr, nullptr, code};
+  return OpDef{name, schema, kind, FusionClass::Pointwise, meta, kernel, nullptr, {}, nullptr, code};
 }
 
 // ---- binary ops: the call layout of ops_pointwise.cpp (tensor form, scalar form with `reverse`) ----

@@ -17,11 +17,24 @@ using kernels::cpu::ReduceOp;
 
 // Which dims attr `i` selects: absent (None) or an empty list means all of them, as in PyTorch.
 // The attr is an int list or a single int.
+std::vector<bool> reduced_dims(std::string_view op, int64_t ndim, const OpCall& call, size_t i) {
+  if (!call.has(i)) return std::vector<bool>(size_t(std::max<int64_t>(ndim, 1)), true);
+  if (std::holds_alternative<int64_t>(call.attrs[i])) return detail::dim_mask(op, {call.int_attr(i)}, ndim);
+  if (call.ints_attr(i).empty()) return std::vector<bool>(size_t(std::max<int64_t>(ndim, 1)), true);
+  return detail::dim_mask(op, call.ints_attr(i), ndim);
+}
 std::vector<bool> reduced_dims(std::string_view op, const Tensor& a, const OpCall& call, size_t i) {
-  if (!call.has(i)) return std::vector<bool>(size_t(std::max<int64_t>(a.dim(), 1)), true);
-  if (std::holds_alternative<int64_t>(call.attrs[i])) return detail::dim_mask(op, {call.int_attr(i)}, a.dim());
-  if (call.ints_attr(i).empty()) return std::vector<bool>(size_t(std::max<int64_t>(a.dim(), 1)), true);
-  return detail::dim_mask(op, call.ints_attr(i), a.dim());
+  return reduced_dims(op, a.dim(), call, i);
+}
+
+// A reduction's output gradient broadcast back over the input: the reduced dims are
+// reinserted (when keepdim dropped them) and expanded.
+Tensor expand_reduced(const Tensor& g, IntArrayRef in_sizes, const std::vector<bool>& mask, bool keepdim) {
+  Tensor r = g;
+  if (!keepdim)
+    for (size_t d = 0; d < in_sizes.size(); ++d)
+      if (mask[d]) r = r.unsqueeze(int64_t(d));
+  return r.expand(in_sizes);
 }
 
 DimVector reduced_sizes(const Tensor& a, const std::vector<bool>& mask, bool keepdim) {
@@ -160,25 +173,47 @@ void reduce_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 constexpr const char* kReduceSchema = "(Tensor self, int[]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor";
 
-#define EMBER_REDUCE_DEF(var, name, schema, kind)                                                        \
-  const OpDef var{name, schema, OpKind::Compute, FusionClass::Reduction, reduce_meta, reduce_kernel, nullptr, \
-                  nullptr, nullptr, int32_t(kind)};
+// ---- backward of the one-output reductions ----
 
-EMBER_REDUCE_DEF(sum_def, "sum.dim_IntList", kReduceSchema, ReduceKind::Sum)
-EMBER_REDUCE_DEF(mean_def, "mean.dim", kReduceSchema, ReduceKind::Mean)
+GradList reduce_backward(const GradContext& ctx) {
+  const ReduceKind kind = ReduceKind(ctx.op.code);
+  const IntArrayRef in_sizes = ctx.input_sizes(0);
+  const auto mask = reduced_dims(ctx.op.name, int64_t(in_sizes.size()), ctx.call, 0);
+  const bool keepdim = ctx.call.bool_attr(1);
+  const Tensor& g = ctx.grad();
+  switch (kind) {
+    case ReduceKind::Sum:
+      return {expand_reduced(g, in_sizes, mask, keepdim)};
+    case ReduceKind::Mean: {
+      int64_t count = 1;
+      for (size_t d = 0; d < in_sizes.size(); ++d)
+        if (mask[d]) count *= in_sizes[d];
+      return {expand_reduced(g, in_sizes, mask, keepdim) / double(count)};
+    }
+    default:
+      EMBER_FAIL("[{}] has no backward formula", ctx.op.name);
+  }
+}
+
+#define EMBER_REDUCE_DEF(var, name, schema, kind, grad)                                                  \
+  const OpDef var{name, schema, OpKind::Compute, FusionClass::Reduction, reduce_meta, reduce_kernel, nullptr, \
+                  grad, nullptr, int32_t(kind)};
+
+EMBER_REDUCE_DEF(sum_def, "sum.dim_IntList", kReduceSchema, ReduceKind::Sum, (Derivative{reduce_backward, kSaveNone}))
+EMBER_REDUCE_DEF(mean_def, "mean.dim", kReduceSchema, ReduceKind::Mean, (Derivative{reduce_backward, kSaveNone}))
 EMBER_REDUCE_DEF(prod_def, "prod.dim_int", "(Tensor self, int? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-                 ReduceKind::Prod)
-EMBER_REDUCE_DEF(amax_def, "amax", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMax)
-EMBER_REDUCE_DEF(amin_def, "amin", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMin)
-EMBER_REDUCE_DEF(max_def, "max", "(Tensor self) -> Tensor", ReduceKind::Max)
-EMBER_REDUCE_DEF(min_def, "min", "(Tensor self) -> Tensor", ReduceKind::Min)
-EMBER_REDUCE_DEF(all_def, "all.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::All)
-EMBER_REDUCE_DEF(any_def, "any.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::Any)
+                 ReduceKind::Prod, {})
+EMBER_REDUCE_DEF(amax_def, "amax", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMax, {})
+EMBER_REDUCE_DEF(amin_def, "amin", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMin, {})
+EMBER_REDUCE_DEF(max_def, "max", "(Tensor self) -> Tensor", ReduceKind::Max, {})
+EMBER_REDUCE_DEF(min_def, "min", "(Tensor self) -> Tensor", ReduceKind::Min, {})
+EMBER_REDUCE_DEF(all_def, "all.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::All, {})
+EMBER_REDUCE_DEF(any_def, "any.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::Any, {})
 EMBER_REDUCE_DEF(logsumexp_def, "logsumexp", "(Tensor self, int[1] dim, bool keepdim=False) -> Tensor",
-                 ReduceKind::LogSumExp)
+                 ReduceKind::LogSumExp, {})
 EMBER_REDUCE_DEF(norm_def, "norm.ScalarOpt_dim_dtype",
                  "(Tensor self, int[]? dim, bool keepdim=False, *, ScalarType? dtype=None, float p=2) -> Tensor",
-                 ReduceKind::Norm)
+                 ReduceKind::Norm, {})
 #undef EMBER_REDUCE_DEF
 
 Tensor call_reduce(const OpDef& def, const Tensor& t, Attr dim, bool keepdim, std::optional<ScalarType> dtype = {},
@@ -223,16 +258,16 @@ void index_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 }
 
 const OpDef max_dim_def{"max.dim", "(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr, nullptr, nullptr,
+                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
                         int32_t(IndexKind::Max)};
 const OpDef min_dim_def{"min.dim", "(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr, nullptr, nullptr,
+                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
                         int32_t(IndexKind::Min)};
 const OpDef argmax_def{"argmax", "(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", OpKind::Compute,
-                       FusionClass::Reduction, index_meta, index_kernel, nullptr, nullptr, nullptr,
+                       FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
                        int32_t(IndexKind::ArgMax)};
 const OpDef argmin_def{"argmin", "(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", OpKind::Compute,
-                       FusionClass::Reduction, index_meta, index_kernel, nullptr, nullptr, nullptr,
+                       FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
                        int32_t(IndexKind::ArgMin)};
 
 std::tuple<Tensor, Tensor> call_index_pair(const OpDef& def, const Tensor& t, int64_t dim, bool keepdim) {
@@ -286,7 +321,7 @@ void moments_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 #define EMBER_MOMENT_DEF(var, name, returns, kind)                                                                \
   const OpDef var{name, "(Tensor self, int[1]? dim=None, *, int? correction=None, bool keepdim=False) -> " returns, \
-                  OpKind::Compute, FusionClass::Reduction, moments_meta, moments_kernel, nullptr, nullptr, nullptr,  \
+                  OpKind::Compute, FusionClass::Reduction, moments_meta, moments_kernel, nullptr, {}, nullptr,  \
                   int32_t(kind)};
 EMBER_MOMENT_DEF(var_def, "var.correction", "Tensor", MomentKind::Var)
 EMBER_MOMENT_DEF(std_def, "std.correction", "Tensor", MomentKind::Std)

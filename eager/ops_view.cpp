@@ -391,10 +391,37 @@ void unbind_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
     push_view(self, out, sizes, strides, self.storage_offset() + i * self.strides()[size_t(dim)]);
 }
 
-#define EMBER_VIEW_DEF(var, name, schema, meta, code) \
-  const OpDef var{name, schema, OpKind::View, FusionClass::View, meta, nullptr, nullptr, nullptr, nullptr, code};
+// ---- backward ----
 
-EMBER_VIEW_DEF(view_def, "view", "(Tensor(a) self, SymInt[] size) -> Tensor(a)", view_meta, 0)
+// The gradient of any strided view of any (non-overlapping) input: scatter-add the
+// output gradient into a buffer laid out like the storage both address, then read the
+// input's elements back. It is the fallback for views rebuilt after an in-place write.
+GradList as_strided_backward(const GradContext& ctx) {
+  const TensorMeta& in = ctx.input_metas[0];
+  const IntArrayRef sizes = ctx.call.ints_attr(0), strides = ctx.call.ints_attr(1);
+  const int64_t offset = ctx.call.has(2) ? ctx.call.int_attr(2) : in.storage_offset;
+  auto reach = [](IntArrayRef sz, IntArrayRef st, int64_t off) {
+    int64_t last = off;
+    for (size_t d = 0; d < sz.size(); ++d) {
+      if (sz[d] == 0) return off;
+      last += (sz[d] - 1) * st[d];
+    }
+    return last;
+  };
+  const int64_t length = std::max(reach(in.sizes, in.strides, in.storage_offset), reach(sizes, strides, offset)) + 1;
+  const Tensor& g = ctx.grad();
+  Tensor flat = zeros({length}, g.options());
+  const Tensor positions = arange(length, TensorOptions(kLong)).as_strided(sizes, strides, offset).reshape({-1});
+  flat = flat.index_add(0, positions, g.reshape({-1}));
+  return {flat.as_strided(in.sizes, in.strides, in.storage_offset)};
+}
+
+#define EMBER_VIEW_DEF(var, name, schema, meta, code) \
+  const OpDef var{name, schema, OpKind::View, FusionClass::View, meta, nullptr, nullptr, {}, nullptr, code};
+
+GradList reshape_backward(const GradContext& ctx) { return {ctx.grad().reshape(ctx.input_sizes(0))}; }
+const OpDef view_def{"view", "(Tensor(a) self, SymInt[] size) -> Tensor(a)", OpKind::View, FusionClass::View, view_meta,
+                     nullptr, nullptr, {reshape_backward, kSaveNone}};
 EMBER_VIEW_DEF(transpose_def, "transpose.int", "(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", transpose_meta, 0)
 EMBER_VIEW_DEF(permute_def, "permute", "(Tensor(a) self, int[] dims) -> Tensor(a)", permute_meta, 0)
 EMBER_VIEW_DEF(squeeze_def, "squeeze", "(Tensor(a) self) -> Tensor(a)", squeeze_meta, 0)
@@ -409,9 +436,10 @@ EMBER_VIEW_DEF(slice_def, "slice.Tensor",
                slice_meta, 0)
 EMBER_VIEW_DEF(unfold_def, "unfold", "(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)", unfold_meta,
                0)
-EMBER_VIEW_DEF(as_strided_def, "as_strided",
-               "(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)",
-               as_strided_meta, 0)
+const OpDef as_strided_def{"as_strided",
+                           "(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)",
+                           OpKind::View, FusionClass::View, as_strided_meta, nullptr, nullptr,
+                           {as_strided_backward, kSaveNone}};
 EMBER_VIEW_DEF(diagonal_def, "diagonal", "(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)",
                diagonal_meta, 0)
 EMBER_VIEW_DEF(split_def, "split.Tensor", "(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]",

@@ -74,26 +74,6 @@ EMBER_INSTANTIATE(float)
 EMBER_INSTANTIATE(double)
 #undef EMBER_INSTANTIATE
 
-Tensor& Tensor::requires_grad_(bool requires_grad) {
-  EMBER_CHECK(!requires_grad || is_floating_point(),
-              "[requires_grad_] only Tensors of floating point dtype can require gradients, got {}. Convert with "
-              ".to(kFloat) first.",
-              to_string(dtype()));
-  TensorImpl* self = impl_.get();
-  impl();
-  if (self->autograd_meta() == nullptr) {
-    if (!requires_grad) return *this;
-    self->set_autograd_meta(std::make_unique<AutogradMeta>());
-  }
-  self->autograd_meta()->requires_grad = requires_grad;
-  return *this;
-}
-
-bool Tensor::is_leaf() const {
-  impl();
-  return true;  // no op records history until autograd exists
-}
-
 Tensor& Tensor::operator=(const Tensor& src) && {
   copy_(src);
   return *this;

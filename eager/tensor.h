@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
@@ -17,6 +18,10 @@
 #include "eager/tensor_options.h"
 
 namespace ember {
+
+namespace autograd {
+class Node;
+}
 
 class Tensor;
 class TensorIndex;
@@ -74,10 +79,35 @@ class Tensor {
   // All elements in row-major order, converted to T.
   template <typename T> std::vector<T> to_vector() const;
 
-  // ---- autograd state (the engine comes with autograd) ----
+  // ---- autograd (eager/autograd/) ----
   bool requires_grad() const { return impl().requires_grad(); }
   Tensor& requires_grad_(bool requires_grad = true);
+  Tensor& set_requires_grad(bool requires_grad) { return requires_grad_(requires_grad); }
+  // No grad_fn: created by the user rather than by a recorded op.
   bool is_leaf() const;
+  // The accumulated gradient (undefined until a backward reaches this tensor).
+  const Tensor& grad() const;
+  Tensor& mutable_grad() const;
+  // The node that produced this tensor ("MulBackward0"), or nullptr for a leaf.
+  const std::shared_ptr<autograd::Node>& grad_fn() const;
+  uint32_t output_nr() const;
+  // The version counter, bumped by every in-place write to the storage.
+  uint32_t _version() const;
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false, const std::vector<Tensor>& inputs = {}) const;
+  // Keeps the gradient of a non-leaf in .grad() during backward.
+  void retain_grad() const;
+  bool retains_grad() const;
+  // A hook sees this tensor's gradient during backward and may return a replacement
+  // (or return nothing to keep it). The handle removes it with remove_hook().
+  template <typename Hook>
+  unsigned register_hook(Hook&& hook) const;
+  void remove_hook(unsigned handle) const;
+  bool is_view() const;
+  // The tensor a differentiable view looks into (undefined for non-views).
+  const Tensor& _base() const;
+  Tensor& detach_();
+  bool is_inference() const { return impl().is_inference(); }
 
   // ---- conversion and copies ----
   Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;
@@ -554,5 +584,21 @@ class TensorIndex {
   indexing::Slice slice_;
   Tensor tensor_;
 };
+
+namespace detail {
+unsigned register_grad_hook(const Tensor& t, std::function<Tensor(const Tensor&)> hook);
+}
+
+template <typename Hook>
+unsigned Tensor::register_hook(Hook&& hook) const {
+  if constexpr (std::is_void_v<std::invoke_result_t<Hook&, const Tensor&>>) {
+    return detail::register_grad_hook(*this, [h = std::forward<Hook>(hook)](const Tensor& g) {
+      h(g);
+      return Tensor();
+    });
+  } else {
+    return detail::register_grad_hook(*this, std::function<Tensor(const Tensor&)>(std::forward<Hook>(hook)));
+  }
+}
 
 }  // namespace ember

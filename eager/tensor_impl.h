@@ -13,11 +13,14 @@ namespace ember {
 
 class TensorImpl;
 
-// Per-tensor autograd state. The autograd engine derives from it to add
-// grad, grad_fn and hooks; the core only needs to know whether grad is required.
+// Per-tensor autograd state. The autograd engine derives from it to add grad,
+// grad_fn, hooks and view tracking; dispatch only needs to know whether grad is required.
 struct AutogradMeta {
   virtual ~AutogradMeta() = default;
+  // For a view: whether its base began recording history after the view was taken.
+  virtual bool base_requires_grad(const TensorImpl& self) const = 0;
   bool requires_grad = false;
+  bool is_view = false;
 };
 
 class TensorImpl {
@@ -42,7 +45,13 @@ class TensorImpl {
 
   AutogradMeta* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMeta> meta) { autograd_meta_ = std::move(meta); }
-  bool requires_grad() const { return autograd_meta_ && autograd_meta_->requires_grad; }
+  bool requires_grad() const {
+    const AutogradMeta* m = autograd_meta_.get();
+    return m != nullptr && (m->requires_grad || (m->is_view && m->base_requires_grad(*this)));
+  }
+  // Created in InferenceMode (views inherit it from their base): autograd refuses to save it.
+  bool is_inference() const { return is_inference_; }
+  void set_inference(bool inference) { is_inference_ = inference; }
 
  private:
   void refresh();
@@ -54,6 +63,7 @@ class TensorImpl {
   int64_t numel_ = 1;
   ScalarType dtype_;
   bool is_contiguous_ = true;
+  bool is_inference_ = false;
   std::unique_ptr<AutogradMeta> autograd_meta_;
 };
 

@@ -298,7 +298,6 @@ TEST_CASE("convolution is a registered extern op with meta and a CPU kernel") {
   CHECK(op->fusion == FusionClass::Extern);
   CHECK(bool(op->meta));
   CHECK(bool(op->cpu));
-  CHECK(!op->backward);
 }
 
 TEST_CASE("conv geometry that would overflow int64 fails cleanly") {

@@ -619,6 +619,5 @@ TEST_CASE("every indexing op is registered with a meta function and a CPU kernel
     REQUIRE(op != nullptr);
     CHECK(bool(op->meta));
     CHECK(bool(op->cpu));
-    CHECK_FALSE(bool(op->backward));
   }
 }

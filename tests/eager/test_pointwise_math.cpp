@@ -811,7 +811,6 @@ TEST_CASE("every pointwise math op is registered with the pointwise fusion class
     const OpDef* def = registry.find(name);
     REQUIRE(def != nullptr);
     CHECK(def->fusion == FusionClass::Pointwise);
-    CHECK_FALSE(bool(def->backward));
     CHECK(bool(def->meta));
     CHECK(bool(def->cpu));
   }
