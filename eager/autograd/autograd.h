@@ -2,6 +2,7 @@
 #pragma once
 
 #include "eager/autograd/engine.h"
+#include "eager/autograd/function.h"
 #include "eager/autograd/grad_mode.h"
 #include "eager/autograd/gradcheck.h"
 #include "eager/autograd/node.h"
