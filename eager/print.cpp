@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "eager/autograd/node.h"
 #include "eager/tensor.h"
 #include "kernels/cpu/cast.h"
 
@@ -270,7 +271,10 @@ std::string tensor_repr(const Tensor& input) {
     if (dtype != get_default_dtype() && dtype != kLong && dtype != kBool) suffixes.push_back(dtype_suffix);
     body = data_str(t, indent);
   }
-  if (input.requires_grad()) suffixes.push_back("requires_grad=True");
+  if (const auto& fn = input.grad_fn())
+    suffixes.push_back("grad_fn=<" + fn->name() + ">");
+  else if (input.requires_grad())
+    suffixes.push_back("requires_grad=True");
   return add_suffixes(std::string(kPrefix) + body, suffixes, indent);
 }
 

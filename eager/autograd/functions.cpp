@@ -59,11 +59,13 @@ std::string backward_name(const OpDef& op) {
   std::lock_guard<std::mutex> lock(mutex);
   if (names.empty()) {
     // PyTorch numbers the overloads of one name in derivatives.yaml order; the
-    // registry's order gives the same numbers except for the overloads below.
+    // registry's order gives the same numbers except for the overloads below. A C++
+    // scalar operand is wrapped into a tensor by PyTorch (x * 2 is MulBackward0).
     static const std::map<std::string_view, int> overrides = {
         {"sum.dim_IntList", 1}, {"mean.dim", 1},   {"prod.dim_int", 1},      {"max", 1},     {"min", 1},
         {"max.dim", 0},         {"min.dim", 0},    {"pow.Tensor_Scalar", 0}, {"pow.Tensor", 1}, {"pow.Scalar", 2},
-        {"clamp", 1},           {"clamp.Tensor", 0}};
+        {"clamp", 1},           {"clamp.Tensor", 0}, {"add.Scalar", 0}, {"sub.Scalar", 0}, {"mul.Scalar", 0},
+        {"div.Scalar", 0}};
     std::map<std::string, int> next_index;
     std::map<std::string, int> out_of_place_index;
     for (const OpDef* def : OpRegistry::instance().all()) {
@@ -113,6 +115,10 @@ void OpNode::save_inputs(const OpCall& call, const Tensor& original_self) {
     if (i >= 32 || !((op_.backward.saves_inputs >> i) & 1)) continue;
     const bool pre_write_self = i == 0 && op_.kind == OpKind::InPlace;
     saved_inputs_[i] = SavedVariable(pre_write_self ? original_self : call.inputs[i], /*is_output=*/false);
+    // An input aliasing the self an in-place op just wrote was saved after the write;
+    // as in PyTorch, using it in backward is an error, so expect the version before it.
+    if (op_.kind == OpKind::InPlace && i > 0 && call.inputs[i].is_alias_of(call.inputs[0]))
+      saved_inputs_[i].set_expected_version(call.inputs[i]._version() - 1);
   }
 }
 

@@ -84,6 +84,9 @@ class SavedVariable {
   // `saved_for` is the node asking; it becomes the grad_fn of an unpacked output.
   Tensor unpack(const Node& saved_for) const;
   void reset() { data_ = Tensor(); was_released_ = true; }
+  // The version the tensor must still have at unpack (for an input that an in-place op
+  // wrote through another name, the version before that write).
+  void set_expected_version(uint32_t version) { saved_version_ = version; }
   bool defined() const { return data_.defined(); }
 
  private:

@@ -157,3 +157,9 @@ TEST_CASE("retain_grad keeps a non-leaf's gradient") {
   CHECK_VALUES(test::values(y.grad()), {2.0, 2.0});
   CHECK_FALSE(z.grad().defined());
 }
+
+TEST_CASE("printing shows grad_fn like PyTorch") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  CHECK(x.toString() == "tensor([1., 2.], requires_grad=True)");
+  CHECK((x * 2).toString() == "tensor([2., 4.], grad_fn=<MulBackward0>)");
+}
