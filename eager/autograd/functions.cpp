@@ -65,7 +65,7 @@ std::string backward_name(const OpDef& op) {
         {"sum.dim_IntList", 1}, {"mean.dim", 1},   {"prod.dim_int", 1},      {"max", 1},     {"min", 1},
         {"max.dim", 0},         {"min.dim", 0},    {"pow.Tensor_Scalar", 0}, {"pow.Tensor", 1}, {"pow.Scalar", 2},
         {"clamp", 1},           {"clamp.Tensor", 0}, {"add.Scalar", 0}, {"sub.Scalar", 0}, {"mul.Scalar", 0},
-        {"div.Scalar", 0}};
+        {"div.Scalar", 0},      {"pow_.Scalar", 0}};  // x.pow_(2.0) is pow_.Tensor_Scalar in PyTorch
     std::map<std::string, int> next_index;
     std::map<std::string, int> out_of_place_index;
     for (const OpDef* def : OpRegistry::instance().all()) {
@@ -76,7 +76,9 @@ std::string backward_name(const OpDef& op) {
       const bool inplace = base.size() > 1 && base.back() == '_';
       if (inplace) base.pop_back();
       int index;
-      if (auto it = overrides.find(base + overload); it != overrides.end()) {
+      if (auto exact = overrides.find(full); exact != overrides.end()) {
+        index = exact->second;
+      } else if (auto it = overrides.find(base + overload); it != overrides.end()) {
         index = it->second;
       } else if (auto same = out_of_place_index.find(base + overload); inplace && same != out_of_place_index.end()) {
         index = same->second;
@@ -105,6 +107,10 @@ std::string backward_name(const OpDef& op) {
 
 OpNode::OpNode(const OpDef& op, const OpCall& call) : op_(op), attrs_(call.attrs) {
   for (const Tensor& t : call.inputs) forward_input_metas_.push_back(meta_for(t));
+}
+
+OpNode::~OpNode() {
+  for (SavedVariable& s : saved_inputs_) s.release_history();
 }
 
 std::string OpNode::name() const { return backward_name(op_); }

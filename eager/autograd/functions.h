@@ -12,6 +12,7 @@ namespace ember::autograd {
 class OpNode : public Node {
  public:
   OpNode(const OpDef& op, const OpCall& call);
+  ~OpNode() override;
   std::string name() const override;
   variable_list apply(variable_list&& grads) override;
   void release_variables() override;
@@ -49,6 +50,7 @@ class AccumulateGrad : public Node {
 class CopySlices : public Node {
  public:
   CopySlices(const Tensor& base, const Tensor& view, std::shared_ptr<Node> fn);
+  ~CopySlices() override { release_later(std::move(fn_)); }
   std::string name() const override { return "CopySlices"; }
   variable_list apply(variable_list&& grads) override;
   void release_variables() override { fn_->release_variables(); }

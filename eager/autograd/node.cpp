@@ -48,6 +48,37 @@ bool view_is_stale(const Tensor& view, const AutogradMetaImpl& m) {
 
 Node::Node() : sequence_nr_(g_next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
 
+namespace {
+thread_local std::vector<std::shared_ptr<Node>> t_release_queue;
+thread_local bool t_releasing = false;
+}  // namespace
+
+void release_later(std::shared_ptr<Node> node) {
+  if (node) t_release_queue.push_back(std::move(node));
+}
+
+void release_history_of(Tensor& t) {
+  if (!t.defined() || t.use_count() != 1) return;
+  if (AutogradMetaImpl* m = meta_of(t)) {
+    release_later(std::move(m->grad_fn));
+    if (m->base.defined()) release_history_of(m->base);
+  }
+}
+
+void SavedVariable::release_history() { release_history_of(data_); }
+
+Node::~Node() {
+  for (Edge& e : next_edges_) release_later(std::move(e.function));
+  if (t_releasing) return;
+  t_releasing = true;
+  while (!t_release_queue.empty()) {
+    std::shared_ptr<Node> next = std::move(t_release_queue.back());
+    t_release_queue.pop_back();
+    next.reset();  // a node dying here queues its own edges instead of recursing
+  }
+  t_releasing = false;
+}
+
 uint32_t Node::add_input_meta(const Tensor& t) {
   input_metas_.push_back(meta_for(t));
   return uint32_t(input_metas_.size() - 1);
@@ -102,7 +133,7 @@ Tensor SavedVariable::unpack(const Node& saved_for) const {
         "in place, or use the out-of-place op.",
         describe(data_), producer, current, saved_version_, saved_for.name());
   }
-  if (!is_output_) return data_;
+  if (!is_output_ || !is_floating_point(data_.dtype())) return data_;  // integer outputs have no history
   // Reattach the output to the node that saved it, so that create_graph differentiates through it.
   auto impl = std::make_shared<TensorImpl>(data_.storage(), data_.dtype(), DimVector(data_.sizes()),
                                            DimVector(data_.strides()), data_.storage_offset());

@@ -38,7 +38,7 @@ struct HookEntry {
 class Node : public std::enable_shared_from_this<Node> {
  public:
   Node();
-  virtual ~Node() = default;
+  virtual ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -88,6 +88,8 @@ class SavedVariable {
   // wrote through another name, the version before that write).
   void set_expected_version(uint32_t version) { saved_version_ = version; }
   bool defined() const { return data_.defined(); }
+  // Lets go of the saved tensor's history without recursion (see release_later).
+  void release_history();
 
  private:
   Tensor data_;
@@ -99,6 +101,13 @@ class SavedVariable {
 };
 
 enum class CreationMeta : uint8_t { Default, NoGradMode, InferenceMode, MultipleOutputs };
+
+// Graphs can be chains of 100,000s of nodes (long loops, RNNs); destroying one must not
+// recurse once per node. Destructors hand the nodes they keep alive to a per-thread
+// queue instead, and the outermost destructor releases them one by one.
+void release_later(std::shared_ptr<Node> node);
+// The grad_fn of a tensor this node is the last owner of, handed to release_later.
+void release_history_of(Tensor& t);
 
 // The autograd state of one tensor.
 struct AutogradMetaImpl : AutogradMeta {
