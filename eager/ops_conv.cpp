@@ -8,6 +8,7 @@
 
 #include "eager/meta.h"
 #include "eager/ops.h"
+#include "eager/tensor_data.h"
 #include "kernels/check.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/pointwise.h"
@@ -21,6 +22,15 @@ namespace {
 using detail::shape_str;
 using kernels::StridedView;
 using kernels::cpu::Window2d;
+
+// Backward formulas, defined at the end of this namespace (each documents its call layout above its OpDef).
+GradList convolution_backward(const GradContext& ctx);
+GradList max_pool2d_backward(const GradContext& ctx);
+GradList avg_pool2d_backward(const GradContext& ctx);
+GradList adaptive_avg_pool2d_backward(const GradContext& ctx);
+GradList constant_pad_backward(const GradContext& ctx);
+GradList mode_pad_backward(const GradContext& ctx);
+GradList upsample_backward(const GradContext& ctx);
 
 std::string list_str(IntArrayRef values) { return shape_str(values); }
 
@@ -199,7 +209,7 @@ const OpDef convolution_def{"convolution",
                             "(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, "
                             "bool transposed, int[] output_padding, int groups) -> Tensor",
                             OpKind::Compute, FusionClass::Extern, convolution_meta, convolution_kernel, nullptr,
-                            {}, nullptr, 0};
+                            {convolution_backward, save({0, 1}), kSaveNone}, nullptr, 0};
 
 void check_conv_input_rank(int64_t spatial, const Tensor& input) {
   const char* name = spatial == 1 ? "conv1d" : "conv2d";
@@ -314,13 +324,13 @@ void max_pool2d_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 const OpDef max_pool2d_def{"max_pool2d",
                            "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, "
                            "bool ceil_mode=False) -> Tensor",
-                           OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel, nullptr, {},
-                           nullptr, 0};
+                           OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel, nullptr,
+                           {max_pool2d_backward, save({0}), kSaveNone}, nullptr, 0};
 const OpDef max_pool2d_with_indices_def{"max_pool2d_with_indices",
                                         "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, "
                                         "int[2] dilation=1, bool ceil_mode=False) -> (Tensor, Tensor)",
                                         OpKind::Compute, FusionClass::Extern, max_pool2d_meta, max_pool2d_kernel,
-                                        nullptr, {}, nullptr, 1};
+                                        nullptr, {max_pool2d_backward, kSaveNone, save({1})}, nullptr, 1};
 
 // Avg pool call layout: inputs {self}; attrs {kernel_size, stride, padding, ceil_mode, count_include_pad,
 // divisor_override (int or None)}.
@@ -344,8 +354,8 @@ void avg_pool2d_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 const OpDef avg_pool2d_def{"avg_pool2d",
                            "(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, bool ceil_mode=False, "
                            "bool count_include_pad=True, int? divisor_override=None) -> Tensor",
-                           OpKind::Compute, FusionClass::Extern, avg_pool2d_meta, avg_pool2d_kernel, nullptr, {},
-                           nullptr, 0};
+                           OpKind::Compute, FusionClass::Extern, avg_pool2d_meta, avg_pool2d_kernel, nullptr,
+                           {avg_pool2d_backward, kSaveNone, kSaveNone}, nullptr, 0};
 
 // Call layout: inputs {self}; attrs {output_size}.
 void adaptive_avg_pool2d_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
@@ -379,7 +389,8 @@ void adaptive_avg_pool2d_kernel(const OpDef&, const OpCall& call, Outputs& outpu
 
 const OpDef adaptive_avg_pool2d_def{"adaptive_avg_pool2d", "(Tensor self, int[2] output_size) -> Tensor",
                                     OpKind::Compute, FusionClass::Extern, adaptive_avg_pool2d_meta,
-                                    adaptive_avg_pool2d_kernel, nullptr, {}, nullptr, 0};
+                                    adaptive_avg_pool2d_kernel, nullptr,
+                                    {adaptive_avg_pool2d_backward, kSaveNone, kSaveNone}, nullptr, 0};
 
 // 1-D pools: (N, C, L) or (C, L) viewed as (N, C, 1, L) or (C, 1, L).
 Tensor pool1d_input(std::string_view op, const Tensor& self) {
@@ -448,7 +459,7 @@ void constant_pad_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 
 const OpDef constant_pad_nd_def{"constant_pad_nd", "(Tensor self, int[] pad, Scalar value=0) -> Tensor",
                                 OpKind::Compute, FusionClass::Extern, constant_pad_meta, constant_pad_kernel, nullptr,
-                                {}, nullptr, 0};
+                                {constant_pad_backward, kSaveNone, kSaveNone}, nullptr, 0};
 
 // Reflect / replicate / circular padding ops; code = mode * 4 + padded dims (0 for circular: from the pad
 // length). Call layout: inputs {self}; attrs {padding}.
@@ -517,7 +528,8 @@ void mode_pad_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 #define EMBER_MODE_PAD_DEF(var, name, mode, dims)                                                               \
   const OpDef var{name, "(Tensor self, int[] padding) -> Tensor", OpKind::Compute, FusionClass::Extern,      \
-                  mode_pad_meta, mode_pad_kernel, nullptr, {}, nullptr, int32_t(mode) * 4 + (dims)};
+                  mode_pad_meta, mode_pad_kernel, nullptr, {mode_pad_backward, kSaveNone, kSaveNone},  \
+                  nullptr, int32_t(mode) * 4 + (dims)};
 EMBER_MODE_PAD_DEF(reflection_pad1d_def, "reflection_pad1d", PadMode::Reflect, 1)
 EMBER_MODE_PAD_DEF(reflection_pad2d_def, "reflection_pad2d", PadMode::Reflect, 2)
 EMBER_MODE_PAD_DEF(reflection_pad3d_def, "reflection_pad3d", PadMode::Reflect, 3)
@@ -576,7 +588,7 @@ void upsample_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 
 #define EMBER_UPSAMPLE_DEF(var, name, schema, kind, dims)                                                       \
   const OpDef var{name, schema, OpKind::Compute, FusionClass::Extern, upsample_meta, upsample_kernel, nullptr, \
-                  {}, nullptr, int32_t(kind) * 4 + (dims)};
+                  {upsample_backward, kSaveNone, kSaveNone}, nullptr, int32_t(kind) * 4 + (dims)};
 EMBER_UPSAMPLE_DEF(upsample_nearest1d_def, "upsample_nearest1d",
                    "(Tensor self, int[1] output_size, float? scales=None) -> Tensor", Resample::Nearest, 1)
 EMBER_UPSAMPLE_DEF(upsample_nearest2d_def, "upsample_nearest2d",
@@ -605,6 +617,278 @@ Tensor call_upsample(const OpDef& def, const Tensor& self, IntArrayRef output_si
   call.attrs.push_back(optional_double(scale_h));
   if (two_d) call.attrs.push_back(optional_double(scale_w));
   return dispatch_one(def, call);
+}
+
+
+// ---- backward formulas ----
+// Every formula is written with ember ops (convolution, constant_pad_nd, matmul, scatter_add, views), so it is
+// differentiable itself. The linear resampling, pooling and padding ops are separable: along each spatial dim the
+// op multiplies by a constant (out x in) matrix built from the geometry alone (never from tensor data), so the
+// gradient contracts the incoming gradient with those matrices.
+
+// Pads (or, with negative amounts, crops) dim `dim` of t only.
+Tensor pad_dim(const Tensor& t, int64_t dim, int64_t before, int64_t after) {
+  if (before == 0 && after == 0) return t;
+  DimVector pads(size_t(2 * (t.dim() - dim)), 0);
+  const size_t i = size_t(t.dim() - 1 - dim);
+  pads[2 * i] = before;
+  pads[2 * i + 1] = after;
+  return constant_pad_nd(t, pads, 0);
+}
+
+// A constant (rows x cols) matrix of the gradient's dtype and device.
+Tensor geometry_matrix(const std::vector<double>& m, int64_t rows, int64_t cols, const Tensor& like) {
+  return tensor(m, TensorOptions(kDouble)).reshape({rows, cols}).to(like.device(), like.dtype());
+}
+
+// Contracts dim `dim` of g (size rows of a) with a (rows x cols): the transpose of the op's map along that dim.
+Tensor apply_transposed(const Tensor& g, int64_t dim, const Tensor& a) {
+  if (dim == g.dim() - 1) return g.matmul(a);
+  return g.movedim(dim, -1).matmul(a).movedim(-1, dim);
+}
+
+// Inserts stride - 1 zeros between the elements of dim `dim`.
+Tensor dilate_dim(const Tensor& t, int64_t dim, int64_t stride) {
+  if (stride == 1 || t.size(dim) == 0) return t;
+  DimVector sizes(t.sizes());
+  sizes[size_t(dim)] *= stride;
+  Tensor r = pad_dim(t.unsqueeze(dim + 1), dim + 1, 0, stride - 1).reshape(sizes);
+  return pad_dim(r, dim, 0, -(stride - 1));
+}
+
+// convolution: input grad is the transposed convolution (a stride-1 convolution of the dilated, padded gradient
+// with the flipped, group-transposed weight); weight grad is a convolution of the input with the gradient as
+// kernel (stride and dilation swapped), groups folded into channels; bias grad sums over batch and space.
+GradList convolution_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad(0);
+  const IntArrayRef in_sizes = ctx.input_sizes(0), w_sizes = ctx.input_sizes(1);
+  const int64_t spatial = int64_t(w_sizes.size()) - 2;
+  const ConvGeometry geo = conv_geometry(ctx.call, spatial);
+  const int64_t groups = geo.groups, out_ch = w_sizes[0], in_per_group = w_sizes[1];
+  const int64_t out_per_group = out_ch / groups;
+  GradList out(ctx.input_metas.size());
+  const DimVector ones(size_t(spatial), 1), zeros(size_t(spatial), 0);
+  if (ctx.needs(0)) {
+    const Tensor& w = ctx.input(1);
+    DimVector split{groups, out_per_group, in_per_group}, merged{groups * in_per_group, out_per_group};
+    std::vector<int64_t> flip_dims;
+    for (int64_t d = 0; d < spatial; ++d) {
+      split.push_back(w_sizes[size_t(d + 2)]);
+      merged.push_back(w_sizes[size_t(d + 2)]);
+      flip_dims.push_back(d + 2);
+    }
+    const Tensor wt = w.reshape(split).transpose(1, 2).reshape(merged).flip(flip_dims);
+    Tensor gd = g;
+    for (int64_t d = 0; d < spatial; ++d) {
+      const int64_t dim = d + 2, k = w_sizes[size_t(dim)], dil = geo.dilation[size_t(d)];
+      gd = dilate_dim(gd, dim, geo.stride[size_t(d)]);
+      const int64_t extent = dil * (k - 1) + 1;
+      const int64_t before = extent - 1 - geo.padding[size_t(d)];
+      const int64_t after = in_sizes[size_t(dim)] + extent - 1 - before - gd.size(dim);
+      gd = pad_dim(gd, dim, before, after);
+    }
+    out[0] = convolution(gd, wt, std::nullopt, ones, zeros, geo.dilation, false, zeros, groups);
+  }
+  if (ctx.needs(1)) {
+    const Tensor& x = ctx.input(0);
+    const int64_t n = in_sizes[0];
+    DimVector xs{n, groups, in_per_group}, xm{in_per_group, groups * n}, gs{n, groups, out_per_group},
+        gm{out_ch, n};
+    std::vector<int64_t> xperm{2, 1, 0}, gperm{1, 2, 0};
+    for (int64_t d = 0; d < spatial; ++d) {
+      xs.push_back(in_sizes[size_t(d + 2)]);
+      xm.push_back(in_sizes[size_t(d + 2)]);
+      gs.push_back(g.size(d + 2));
+      gm.push_back(g.size(d + 2));
+      xperm.push_back(d + 3);
+      gperm.push_back(d + 3);
+    }
+    const Tensor xg = x.reshape(xs).permute(xperm).reshape(xm);
+    const Tensor gg = g.reshape(gs).permute(gperm).reshape(gm);
+    Tensor r = convolution(xg, gg, std::nullopt, geo.dilation, geo.padding, geo.stride, false, zeros, groups)
+                   .transpose(0, 1);
+    // The correlation may reach past the kernel (trailing positions no output used): crop it.
+    for (int64_t d = 0; d < spatial; ++d) r = pad_dim(r, d + 2, 0, w_sizes[size_t(d + 2)] - r.size(d + 2));
+    out[1] = r;
+  }
+  if (out.size() > 2 && ctx.needs(2)) {
+    std::vector<int64_t> dims{0};
+    for (int64_t d = 0; d < spatial; ++d) dims.push_back(d + 2);
+    out[2] = g.sum(dims);
+  }
+  return out;
+}
+
+// max_pool2d(_with_indices): the gradient goes to the position each window's index names (summed where windows
+// overlap), as max_pool2d_with_indices_backward does. max_pool2d recomputes the indices from the saved input.
+GradList max_pool2d_backward(const GradContext& ctx) {
+  Tensor indices;
+  if (ctx.op.code == 1) {
+    indices = ctx.output(1);
+  } else {
+    const OpCall& c = ctx.call;
+    indices = std::get<1>(max_pool2d_with_indices(ctx.input(0).detach(), c.ints_attr(0), c.ints_attr(1),
+                                                  c.ints_attr(2), c.ints_attr(3), c.bool_attr(4)));
+  }
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const int64_t nd = int64_t(sizes.size());
+  const int64_t plane = sizes[size_t(nd - 2)] * sizes[size_t(nd - 1)];
+  int64_t planes = 1;
+  for (int64_t d = 0; d < nd - 2; ++d) planes *= sizes[size_t(d)];
+  const Tensor& g = ctx.grad(0);
+  const Tensor flat = zeros({planes, plane}, TensorOptions(g.dtype()).device(g.device()));
+  return {flat.scatter_add(1, indices.reshape({planes, -1}), g.reshape({planes, -1})).reshape(sizes)};
+}
+
+// Window matrices of avg_pool2d along one dim: A[i, k] = 1 / divisor part for k inside window i.
+std::vector<double> avg_pool_matrix(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t pad,
+                                    bool count_include_pad, bool has_override) {
+  std::vector<double> m(size_t(out * in), 0.0);
+  for (int64_t i = 0; i < out; ++i) {
+    int64_t start = i * stride - pad;
+    int64_t end = std::min(start + kernel, in + pad);
+    const int64_t pool = end - start;
+    start = std::max<int64_t>(start, 0);
+    end = std::min(end, in);
+    const int64_t count = has_override ? 1 : count_include_pad ? pool : end - start;
+    for (int64_t k = start; k < end; ++k) m[size_t(i * in + k)] = 1.0 / double(count);
+  }
+  return m;
+}
+
+// avg_pool2d: window sums over a divisor that factors into per-dim parts (or divisor_override).
+GradList avg_pool2d_backward(const GradContext& ctx) {
+  const Window2d w = pool_window("avg_pool2d", ctx.call, false);
+  const bool include_pad = ctx.call.bool_attr(4), has_override = ctx.call.has(5);
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const int64_t nd = int64_t(sizes.size());
+  Tensor g = ctx.grad(0);
+  const int64_t in_h = sizes[size_t(nd - 2)], in_w = sizes[size_t(nd - 1)];
+  const int64_t out_h = g.size(-2), out_w = g.size(-1);
+  const Tensor ah = geometry_matrix(
+      avg_pool_matrix(in_h, out_h, w.kernel_h, w.stride_h, w.pad_h, include_pad, has_override), out_h, in_h, g);
+  const Tensor aw = geometry_matrix(
+      avg_pool_matrix(in_w, out_w, w.kernel_w, w.stride_w, w.pad_w, include_pad, has_override), out_w, in_w, g);
+  Tensor r = apply_transposed(apply_transposed(g, nd - 1, aw), nd - 2, ah);
+  if (has_override) r = r * (1.0 / double(ctx.call.int_attr(5)));
+  return {r};
+}
+
+std::vector<double> adaptive_matrix(int64_t in, int64_t out) {
+  std::vector<double> m(size_t(out * in), 0.0);
+  for (int64_t i = 0; i < out; ++i) {
+    const int64_t start = i * in / out, stop = ((i + 1) * in + out - 1) / out;
+    for (int64_t k = start; k < stop; ++k) m[size_t(i * in + k)] = 1.0 / double(stop - start);
+  }
+  return m;
+}
+
+GradList adaptive_avg_pool2d_backward(const GradContext& ctx) {
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const int64_t nd = int64_t(sizes.size());
+  const Tensor& g = ctx.grad(0);
+  const int64_t in_h = sizes[size_t(nd - 2)], in_w = sizes[size_t(nd - 1)], out_h = g.size(-2), out_w = g.size(-1);
+  const Tensor ah = geometry_matrix(adaptive_matrix(in_h, out_h), out_h, in_h, g);
+  const Tensor aw = geometry_matrix(adaptive_matrix(in_w, out_w), out_w, in_w, g);
+  return {apply_transposed(apply_transposed(g, nd - 1, aw), nd - 2, ah)};
+}
+
+// constant_pad_nd: the gradient is the padded output cropped back (negated pads; a crop pads the gradient with
+// zeros), as PyTorch's constant_pad_nd_backward.
+GradList constant_pad_backward(const GradContext& ctx) {
+  DimVector neg;
+  for (int64_t p : ctx.call.ints_attr(0)) neg.push_back(-p);
+  return {constant_pad_nd(ctx.grad(0), neg, 0)};
+}
+
+// Source index of output position j along a padded dim (the kernel's rule, see kernels/cpu/pool.cpp).
+int64_t pad_source_index(PadMode mode, int64_t j, int64_t before, int64_t n, int64_t cropped_front, int64_t kept) {
+  switch (mode) {
+    case PadMode::Reflect: {
+      int64_t p = j - before;
+      if (p < 0) p = -p;
+      if (p >= n) p = 2 * (n - 1) - p;
+      return p;
+    }
+    case PadMode::Replicate:
+      return std::clamp<int64_t>(j - before, 0, n - 1);
+    case PadMode::Circular: {
+      const int64_t p = j - std::max<int64_t>(before, 0);
+      return cropped_front + ((p % kept) + kept) % kept;
+    }
+  }
+  return 0;
+}
+
+// reflection / replication / circular pads: each output element copies one input element; per padded dim the
+// copy is a 0/1 matrix, and the gradient sums the copies back.
+GradList mode_pad_backward(const GradContext& ctx) {
+  const PadMode mode = PadMode(ctx.op.code / 4);
+  const IntArrayRef pad = ctx.call.ints_attr(0);
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const int64_t nd = int64_t(sizes.size()), dims = int64_t(pad.size() / 2);
+  Tensor g = ctx.grad(0);
+  for (int64_t i = 0; i < dims; ++i) {
+    const int64_t d = nd - 1 - i, n = sizes[size_t(d)];
+    const int64_t before = pad[size_t(2 * i)], after = pad[size_t(2 * i + 1)];
+    const int64_t out = n + before + after;
+    const int64_t cropped = std::max<int64_t>(-before, 0);
+    const int64_t kept = n - cropped - std::max<int64_t>(-after, 0);
+    std::vector<double> m(size_t(out * n), 0.0);
+    for (int64_t j = 0; j < out; ++j) m[size_t(j * n + pad_source_index(mode, j, before, n, cropped, kept))] += 1.0;
+    g = apply_transposed(g, d, geometry_matrix(m, out, n, g));
+  }
+  return {g};
+}
+
+// Resampling matrices along one dim, computed as the kernels do (kernels/cpu/pool.cpp).
+template <typename Acc>
+std::vector<double> resample_matrix(Resample kind, int64_t in, int64_t out, double scale, bool align_corners) {
+  std::vector<double> m(size_t(out * in), 0.0);
+  if (kind != Resample::Linear) {
+    const Acc step = scale > 0 ? Acc(1.0 / scale) : Acc(in) / Acc(out);
+    for (int64_t j = 0; j < out; ++j) {
+      const Acc src = kind == Resample::NearestExact ? step * (Acc(j) + Acc(0.5)) : step * Acc(j);
+      const int64_t i = std::clamp<int64_t>(int64_t(std::floor(double(float(src)))), 0, in - 1);
+      m[size_t(j * in + i)] += 1.0;
+    }
+    return m;
+  }
+  Acc step;
+  if (align_corners) step = out > 1 ? Acc(in - 1) / Acc(out - 1) : Acc(0);
+  else step = scale > 0 ? Acc(1.0 / scale) : Acc(in) / Acc(out);
+  for (int64_t j = 0; j < out; ++j) {
+    if (in == out) {
+      m[size_t(j * in + j)] += 1.0;
+      continue;
+    }
+    double src = align_corners ? double(step) * double(j) : std::fma(double(step), double(j) + 0.5, -0.5);
+    src = std::max(src, 0.0);
+    const int64_t i0 = std::min<int64_t>(int64_t(src), in - 1);
+    const double l1 = std::clamp(src - double(i0), 0.0, 1.0);
+    const int64_t i1 = i0 < in - 1 ? i0 + 1 : i0;
+    m[size_t(j * in + i0)] += double(Acc(1.0 - l1));
+    m[size_t(j * in + i1)] += double(Acc(l1));
+  }
+  return m;
+}
+
+GradList upsample_backward(const GradContext& ctx) {
+  const Resample kind = Resample(ctx.op.code / 4);
+  const int64_t spatial = ctx.op.code % 4;
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const bool align_corners = kind == Resample::Linear && ctx.call.bool_attr(1);
+  const bool is_double = ctx.input_dtype(0) == kDouble;
+  Tensor g = ctx.grad(0);
+  for (int64_t d = spatial - 1; d >= 0; --d) {
+    const size_t a = first_scale_attr(kind) + size_t(d);
+    const double scale = ctx.call.has(a) ? ctx.call.double_attr(a) : 0.0;
+    const int64_t in = sizes[size_t(d + 2)], out = g.size(d + 2);
+    const std::vector<double> m = is_double ? resample_matrix<double>(kind, in, out, scale, align_corners)
+                                            : resample_matrix<float>(kind, in, out, scale, align_corners);
+    g = apply_transposed(g, d + 2, geometry_matrix(m, out, in, g));
+  }
+  return {g};
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ using kernels::StridedView;
 // Which product an OpDef computes; the shared meta and kernel read it from OpDef::code.
 enum class Product : int32_t { Mm, Bmm, Mv, Dot, Addmm, Baddbmm, Addmv };
 
-bool has_input_term(Product p) { return p == Product::Addmm || p == Product::Baddbmm || p == Product::Addmv; }
+constexpr bool has_input_term(Product p) { return p == Product::Addmm || p == Product::Baddbmm || p == Product::Addmv; }
 
 void check_same_dtype(const Tensor& expected, const Tensor& found) {
   EMBER_CHECK(expected.dtype() == found.dtype(),
@@ -120,9 +120,60 @@ void product_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
                      beta);
 }
 
+// ---- backward formulas (derivatives.yaml: mm_mat1_backward / mm_mat2_backward, maybe_multiply) ----
+
+// t * s, skipped when s == 1 as PyTorch's maybe_multiply does.
+Tensor maybe_multiply(const Tensor& t, const Scalar& s) {
+  if (!s.isBoolean() && s.toDouble() == 1.0) return t;
+  return t * s;
+}
+
+// Call layout as the forward: inputs {a, b} or {input, a, b}; attrs {beta, alpha}. Saves a and b only.
+GradList product_backward(const GradContext& ctx) {
+  const Product p = Product(ctx.op.code);
+  const size_t first = has_input_term(p) ? 1 : 0;
+  const Tensor& g = ctx.grad(0);
+  GradList out(first + 2);
+  Scalar alpha = 1;
+  if (has_input_term(p)) {
+    alpha = ctx.call.scalar_attr(1);
+    if (ctx.needs(0)) out[0] = maybe_multiply(g, ctx.call.scalar_attr(0));
+  }
+  const bool need_a = ctx.needs(first), need_b = ctx.needs(first + 1);
+  if (!need_a && !need_b) return out;
+  const Tensor& a = ctx.input(first);
+  const Tensor& b = ctx.input(first + 1);
+  Tensor ga, gb;
+  switch (p) {
+    case Product::Mm:
+    case Product::Addmm:
+      if (need_a) ga = g.mm(b.t());
+      if (need_b) gb = a.t().mm(g);
+      break;
+    case Product::Bmm:
+    case Product::Baddbmm:
+      if (need_a) ga = g.bmm(b.transpose(1, 2));
+      if (need_b) gb = a.transpose(1, 2).bmm(g);
+      break;
+    case Product::Mv:
+    case Product::Addmv:
+      if (need_a) ga = g.outer(b);
+      if (need_b) gb = a.t().mv(g);
+      break;
+    case Product::Dot:
+      if (need_a) ga = g * b;
+      if (need_b) gb = g * a;
+      break;
+  }
+  if (need_a) out[first] = maybe_multiply(ga, alpha);
+  if (need_b) out[first + 1] = maybe_multiply(gb, alpha);
+  return out;
+}
+
 #define EMBER_PRODUCT_DEF(var, name, schema, product)                                                       \
   const OpDef var{name, schema, OpKind::Compute, FusionClass::Extern, product_meta, product_kernel, nullptr, \
-                  {}, nullptr, int32_t(product)};
+                  {product_backward, has_input_term(product) ? save({1, 2}) : save({0, 1}), kSaveNone},       \
+                  nullptr, int32_t(product)};
 EMBER_PRODUCT_DEF(mm_def, "mm", "(Tensor self, Tensor mat2) -> Tensor", Product::Mm)
 EMBER_PRODUCT_DEF(bmm_def, "bmm", "(Tensor self, Tensor mat2) -> Tensor", Product::Bmm)
 EMBER_PRODUCT_DEF(mv_def, "mv", "(Tensor self, Tensor vec) -> Tensor", Product::Mv)
