@@ -179,6 +179,79 @@ Outputs regression_loss_decomposition(const OpDef& def, const OpCall& call) {
   return {reduce_loss(loss, a.reduction)};
 }
 
+// ---- backward of the elementwise losses ----
+// Each follows PyTorch's *_loss_backward: the per-element derivative times grad, where a mean also divides
+// by the element count (of the broadcast shape). Masks and signs come from comparisons, which record
+// nothing, so every formula is differentiable again through its remaining ember ops.
+
+// grad spread over the elements: grad itself for none (per element) and sum (0-d, broadcasting), grad /
+// numel for mean.
+Tensor elementwise_grad(const GradContext& ctx, int64_t reduction) {
+  const Tensor& g = ctx.grad(0);
+  if (reduction != Reduction::Mean) return g;
+  const DimVector shape = detail::broadcast_shape(ctx.op.name, ctx.input_sizes(0), ctx.input_sizes(1));
+  return g / double(detail::product(shape));
+}
+
+// -1, 0 or 1 in `dtype`, computed with comparisons (sign's derivative is zero everywhere).
+Tensor sign_of(const Tensor& d) { return gt(d, 0.0).to(d.dtype()) - lt(d, 0.0).to(d.dtype()); }
+
+GradList pointwise_loss_backward(const GradContext& ctx) {
+  const PointwiseArgs a = pointwise_args(ctx.call);
+  const Tensor gl = elementwise_grad(ctx, a.reduction);
+  const Tensor& x = a.input;
+  const Tensor& t = a.target;
+  GradList grads(ctx.input_metas.size());
+  Tensor gx, gt_;
+  switch (PointwiseLoss(ctx.op.code)) {
+    case PointwiseLoss::Mse: {
+      gx = (x - t) * 2.0 * gl;
+      gt_ = gx * -1.0;
+      break;
+    }
+    case PointwiseLoss::L1: {
+      gx = sign_of((x - t).detach()) * gl;
+      gt_ = gx * -1.0;
+      break;
+    }
+    case PointwiseLoss::SmoothL1: {
+      const Tensor d = x - t;
+      const Tensor dd = d.detach();
+      if (a.beta == 0) {
+        gx = sign_of(dd) * gl;
+      } else {
+        // where(|d| < beta, d / beta, sign(d)) with the mask as a constant.
+        const Tensor inside = lt(abs(dd), a.beta).to(dd.dtype());
+        gx = (inside * d / a.beta + (1.0 - inside) * sign_of(dd)) * gl;
+      }
+      gt_ = gx * -1.0;
+      break;
+    }
+    case PointwiseLoss::BinaryCrossEntropy: {
+      // PyTorch: grad * (x - t) / max(x (1 - x), 1e-12) * w; the target's: -logit(x) * grad * w.
+      const Tensor wgl = a.weight.defined() ? gl * a.weight : gl;
+      if (ctx.needs(0)) gx = (x - t) / clamp_min((1.0 - x) * x, 1e-12) * wgl;
+      if (ctx.needs(1)) gt_ = (log(1.0 - x) - log(x)) * wgl;
+      break;
+    }
+    case PointwiseLoss::BinaryCrossEntropyWithLogits: {
+      const Tensor wgl = a.weight.defined() ? gl * a.weight : gl;
+      if (a.pos_weight.defined()) {
+        const Tensor pt = a.pos_weight * t;
+        if (ctx.needs(0)) gx = ((pt + 1.0 - t) * sigmoid(x) - pt) * wgl;
+        if (ctx.needs(1)) gt_ = (log_sigmoid(x * -1.0) - log_sigmoid(x) * a.pos_weight) * wgl;
+      } else {
+        if (ctx.needs(0)) gx = (sigmoid(x) - t) * wgl;
+        if (ctx.needs(1)) gt_ = x * wgl * -1.0;
+      }
+      break;
+    }
+  }
+  if (ctx.needs(0)) grads[0] = gx;
+  if (ctx.needs(1)) grads[1] = gt_;
+  return grads;  // weight and pos_weight get none, as in PyTorch
+}
+
 #define EMBER_POINTWISE_LOSS_DEF(var, name_, schema_, loss_kind, decomposition_) \
   const OpDef var{.name = name_,                                                 \
                   .schema = schema_,                                             \
@@ -186,6 +259,7 @@ Outputs regression_loss_decomposition(const OpDef& def, const OpCall& call) {
                   .fusion = FusionClass::Opaque,                                 \
                   .meta = pointwise_loss_meta,                                   \
                   .cpu = pointwise_loss_kernel,                                  \
+                  .backward = {pointwise_loss_backward, kSaveAll, kSaveNone},    \
                   .decomposition = decomposition_,                               \
                   .code = int32_t(loss_kind)};
 EMBER_POINTWISE_LOSS_DEF(mse_def, "mse_loss", "(Tensor self, Tensor target, int reduction=Mean) -> Tensor",
@@ -314,6 +388,63 @@ void nll_loss_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   run_class_index_loss(def, call, outputs[0], false, 0.0);
 }
 
+// ---- backward of the class losses ----
+// The class dim of scores shaped (C) or (N, C, d1, ...).
+int64_t class_dim(IntArrayRef sizes) { return sizes.size() == 1 ? 0 : 1; }
+
+// What the class-index losses share: per sample, whether it counts (target != ignore_index), the weight
+// of its class (1 without weights; 0 where ignored) and the one-hot of its class laid out like the
+// scores. All are constants computed from target and weight.
+struct ClassIndexTerms {
+  Tensor onehot;      // scores' shape, dtype
+  Tensor sample_w;    // target's shape, dtype: weight[target] * valid
+  Tensor valid;       // target's shape, dtype
+};
+
+ClassIndexTerms class_index_terms(IntArrayRef sizes, ScalarType dtype, const Tensor& target, const Tensor& weight,
+                                  int64_t ignore_index) {
+  const int64_t classes = sizes[size_t(class_dim(sizes))];
+  const Tensor t = target.to(kLong);
+  const Tensor valid_b = ne(t, ignore_index);
+  const Tensor safe = t * valid_b.to(kLong);
+  ClassIndexTerms r;
+  r.valid = valid_b.to(dtype);
+  Tensor onehot = one_hot(safe, classes).to(dtype);
+  if (sizes.size() > 1) onehot = onehot.movedim(-1, 1);
+  r.onehot = onehot;
+  r.sample_w = weight.defined()
+                   ? weight.detach().to(dtype).index_select(0, safe.reshape({-1})).reshape(t.sizes()) * r.valid
+                   : r.valid;
+  return r;
+}
+
+// The gradient per sample of a class loss: grad for none, grad (0-d) for sum, grad / denominator for mean.
+Tensor class_sample_grad(const Tensor& g, int64_t reduction, const Tensor& denominator) {
+  return reduction == Reduction::Mean ? g / denominator : g;
+}
+
+// grad shaped per sample, made to broadcast against the scores (a size-1 class dim).
+Tensor at_class_dim(const Tensor& per_sample, IntArrayRef sizes) {
+  if (sizes.size() <= 1 || per_sample.dim() == 0) return per_sample;
+  DimVector shape(per_sample.sizes());
+  shape.insert(shape.begin() + 1, 1);
+  return per_sample.reshape(shape);
+}
+
+// PyTorch's nll_loss_backward: -weight[target] * grad at the target's class, 0 elsewhere and for ignored
+// samples; a mean divides by the summed weights of the counted samples. target and weight get none.
+GradList nll_loss_backward(const GradContext& ctx) {
+  GradList grads(ctx.input_metas.size());
+  if (!ctx.needs(0)) return grads;
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const int64_t reduction = ctx.call.int_attr(0);
+  const ClassIndexTerms c =
+      class_index_terms(sizes, ctx.input_dtype(0), ctx.input(1), class_weight(ctx.call), ctx.call.int_attr(1));
+  const Tensor gs = class_sample_grad(ctx.grad(0), reduction, reduction == Reduction::Mean ? c.sample_w.sum() : Tensor());
+  grads[0] = c.onehot * at_class_dim(gs * c.sample_w * -1.0, sizes);
+  return grads;
+}
+
 const OpDef nll_def{
     .name = "nll_loss",
     .schema =
@@ -322,7 +453,8 @@ const OpDef nll_def{
     .kind = OpKind::Compute,
     .fusion = FusionClass::Opaque,
     .meta = nll_loss_meta,
-    .cpu = nll_loss_kernel};
+    .cpu = nll_loss_kernel,
+    .backward = {nll_loss_backward, save({1, 2}), kSaveNone}};
 
 // Class probabilities are recognised as PyTorch does: the target has exactly the input's shape.
 bool has_probability_target(const Tensor& x, const Tensor& target) { return x.sizes() == target.sizes(); }
@@ -392,6 +524,44 @@ void cross_entropy_kernel(const OpDef& def, const OpCall& call, Outputs& outputs
   kernels::cpu::class_probability_loss(args);
 }
 
+// cross_entropy_loss is PyTorch's composite of log_softmax and nll_loss (plus the label-smoothing term),
+// so its gradient is that composite's: G, the gradient with respect to logp = log_softmax(x), then
+// G - softmax(x) * sum_c G. Class-index targets get none; probability targets get -w_c logp (1 - eps) * grad.
+GradList cross_entropy_backward(const GradContext& ctx) {
+  GradList grads(ctx.input_metas.size());
+  const Tensor& x = ctx.input(0);
+  const Tensor& target = ctx.input(1);
+  const Tensor weight = class_weight(ctx.call);
+  const IntArrayRef sizes = x.sizes();
+  const int64_t reduction = ctx.call.int_attr(0), cd = class_dim(sizes), classes = x.size(cd);
+  const double eps = ctx.call.double_attr(2);
+  const Tensor& g = ctx.grad(0);
+  DimVector wshape(sizes.size(), 1);
+  wshape[size_t(cd)] = classes;
+  const Tensor logp = log_softmax(x, cd);
+  Tensor glogp;
+  if (!has_probability_target(x, target)) {
+    const ClassIndexTerms c = class_index_terms(sizes, x.dtype(), target, weight, ctx.call.int_attr(1));
+    const Tensor gs = class_sample_grad(g, reduction, reduction == Reduction::Mean ? c.sample_w.sum() : Tensor());
+    glogp = c.onehot * at_class_dim(gs * c.sample_w * (eps - 1.0), sizes);
+    if (eps > 0) {
+      // smooth_loss = -sum_c logp_c w_c per counted sample; a mean divides by the nll's denominator.
+      const Tensor gsmooth = at_class_dim(gs * c.valid * (-eps / double(classes)), sizes);
+      glogp = glogp + (weight.defined() ? gsmooth * weight.detach().to(x.dtype()).reshape(wshape) : gsmooth);
+    }
+  } else {
+    // -(logp * target' * w).sum(class) per sample; a mean divides by numel / C.
+    const Tensor gs =
+        at_class_dim(reduction == Reduction::Mean ? g / double(x.numel() / classes) : g, sizes);
+    const Tensor gw = weight.defined() ? gs * weight.detach().reshape(wshape) : gs;
+    const Tensor smoothed = eps > 0 ? target * (1.0 - eps) + eps / double(classes) : target;
+    if (ctx.needs(1)) grads[1] = logp * gw * (eps - 1.0);
+    glogp = smoothed * gw * -1.0;
+  }
+  if (ctx.needs(0)) grads[0] = glogp - exp(logp) * glogp.sum({cd}, true);
+  return grads;
+}
+
 const OpDef cross_entropy_def{.name = "cross_entropy_loss",
                               .schema =
                                   "(Tensor self, Tensor target, Tensor? weight=None, int reduction=Mean, int "
@@ -399,7 +569,8 @@ const OpDef cross_entropy_def{.name = "cross_entropy_loss",
                               .kind = OpKind::Compute,
                               .fusion = FusionClass::Opaque,
                               .meta = cross_entropy_meta,
-                              .cpu = cross_entropy_kernel};
+                              .cpu = cross_entropy_kernel,
+                              .backward = {cross_entropy_backward, kSaveAll, kSaveNone}};
 
 Tensor call_class_loss(const OpDef& def, const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight,
                        SmallVector<Attr, 4> attrs) {

@@ -130,13 +130,71 @@ Outputs linear_decomposition(const OpDef&, const OpCall& call) {
   return {y};
 }
 
+// d/dinput = grad @ weight, d/dweight = grad^T @ input (rows folded), d/dbias = grad (the engine sums it
+// to the bias's shape). Written with linear itself, so it differentiates again.
+GradList linear_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad(0);
+  GradList grads(ctx.input_metas.size());
+  const Tensor& input = ctx.input(0);
+  const Tensor& weight = ctx.input(1);
+  const int64_t k = input.size(-1);
+  if (weight.dim() == 2) {
+    const int64_t n = weight.size(0);
+    if (ctx.needs(0)) grads[0] = linear(g, weight.t());
+    if (ctx.needs(1)) grads[1] = linear(g.reshape({-1, n}).t(), input.reshape({-1, k}).t());
+  } else {
+    // A 1-D weight: out = input @ weight drops the feature dim.
+    DimVector unsqueezed(g.sizes());
+    unsqueezed.push_back(1);
+    if (ctx.needs(0)) grads[0] = g.reshape(unsqueezed) * weight;
+    if (ctx.needs(1)) grads[1] = (g.reshape({-1, 1}) * input.reshape({-1, k})).sum({0});
+  }
+  if (grads.size() > 2 && ctx.needs(2)) grads[2] = g;
+  return grads;
+}
+
 const OpDef linear_def{.name = "linear",
                        .schema = "(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor",
                        .kind = OpKind::Compute,
                        .fusion = FusionClass::Extern,
                        .meta = linear_meta,
                        .cpu = linear_kernel,
+                       .backward = {linear_backward, save({0, 1}), kSaveNone},
                        .decomposition = linear_decomposition};
+
+// ================================ normalisation backward ================================
+// The vector-Jacobian product of y = xhat * w + b, xhat = (x - mean) * rstd, where mean and rstd are
+// statistics over `dims` (count elements each) and also outputs of the op. mean and rstd are the op's
+// saved outputs, shaped to broadcast against x; gmean and grstd are their incoming gradients. Every term
+// is an ember op, so the result differentiates again (the saved statistics lead back to this op's node,
+// whose formula then receives gradients for them too; hence the gmean/grstd terms).
+struct NormGrads {
+  Tensor input, weight_term;  // weight_term: grad * xhat, for the caller to reduce to the weight's shape
+};
+
+NormGrads normalization_backward(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                                 const Tensor& w, const Tensor& gmean, const Tensor& grstd, IntArrayRef dims,
+                                 int64_t count, bool need_input, bool need_weight) {
+  NormGrads out;
+  const Tensor xhat = (x - mean) * rstd;
+  if (need_weight) out.weight_term = g * xhat;
+  if (!need_input) return out;
+  const Tensor gxhat = w.defined() ? g * w : g;
+  Tensor gx = rstd * (gxhat - gxhat.mean(dims, true) - xhat * (gxhat * xhat).mean(dims, true));
+  const double inv_count = 1.0 / double(count);
+  if (gmean.defined()) gx = gx + gmean * inv_count;
+  // d rstd / dx = -rstd^3 (x - mean) / count = -rstd^2 xhat / count.
+  if (grstd.defined()) gx = gx - grstd * rstd * rstd * xhat * inv_count;
+  out.input = gx;
+  return out;
+}
+
+DimVector all_dims_but(int64_t ndim, int64_t keep) {
+  DimVector dims;
+  for (int64_t d = 0; d < ndim; ++d)
+    if (d != keep) dims.push_back(d);
+  return dims;
+}
 
 // ================================ batch norm ================================
 // Call layout: inputs {input, weight?, bias?, running_mean?, running_var?}, attrs {training: bool,
@@ -249,6 +307,43 @@ void batch_norm_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
   }
 }
 
+// Training: the normalisation VJP over all dims but C with the saved (save_mean, save_invstd), including
+// the gradients those two outputs receive. Evaluation: an affine map with the running statistics, whose
+// invstd is a constant. Running statistics get no gradient. Saves every input: the running statistics
+// are read in evaluation (their positions depend on which optionals were given); training's in-place
+// update to them happens before saving, so it does not trip the version check.
+GradList batch_norm_backward(const GradContext& ctx) {
+  const BatchNormArgs a = batch_norm_args(ctx.call);
+  GradList grads(ctx.input_metas.size());
+  const Tensor& x = a.input;
+  const int64_t channels = x.size(1);
+  DimVector bshape(size_t(x.dim()), 1);
+  bshape[1] = channels;
+  const DimVector dims = all_dims_but(x.dim(), 1);
+  const Tensor w = a.weight.defined() ? a.weight.reshape(bshape) : Tensor();
+  const int64_t mask = ctx.call.int_attr(3);
+  const bool need_w = (mask & 1) && ctx.needs(1);
+  const bool need_b = (mask & 2) && ctx.needs((mask & 1) ? 2 : 1);
+  const Tensor& g = ctx.grad(0);
+  Tensor weight_term;
+  if (a.training) {
+    const Tensor mean = ctx.output(1).reshape(bshape), rstd = ctx.output(2).reshape(bshape);
+    const int64_t count = x.numel() / channels;
+    NormGrads r = normalization_backward(g, x, mean, rstd, w, ctx.grad(1).reshape(bshape),
+                                         ctx.grad(2).reshape(bshape), dims, count, ctx.needs(0), need_w);
+    grads[0] = r.input;
+    weight_term = r.weight_term;
+  } else {
+    const Tensor rstd = rsqrt(a.running_var.detach() + a.eps).reshape(bshape);
+    const Tensor mean = a.running_mean.detach().reshape(bshape);
+    if (ctx.needs(0)) grads[0] = w.defined() ? g * (w * rstd) : g * rstd;
+    if (need_w) weight_term = g * ((x - mean) * rstd);
+  }
+  if (need_w) grads[1] = weight_term.sum(dims);
+  if (need_b) grads[(mask & 1) ? 2 : 1] = g.sum(dims);
+  return grads;
+}
+
 // Opaque: training writes the running statistics in place, which no fused kernel may reorder.
 const OpDef batch_norm_def{.name = "native_batch_norm",
                            .schema =
@@ -257,7 +352,8 @@ const OpDef batch_norm_def{.name = "native_batch_norm",
                            .kind = OpKind::Compute,
                            .fusion = FusionClass::Opaque,
                            .meta = batch_norm_meta,
-                           .cpu = batch_norm_kernel};
+                           .cpu = batch_norm_kernel,
+                           .backward = {batch_norm_backward, kSaveAll, save({1, 2})}};
 
 // ================================ layer norm ================================
 // Call layout: inputs {input, weight?, bias?}, attrs {normalized_shape: int list, eps: double,
@@ -330,6 +426,28 @@ Outputs layer_norm_decomposition(const OpDef&, const OpCall& call) {
   return {y, mean, rstd};
 }
 
+// The normalisation VJP over the trailing normalized_shape dims with the saved (mean, rstd), including the
+// gradients of those outputs. weight and bias get grad * xhat and grad summed over the leading dims.
+GradList layer_norm_backward(const GradContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const int64_t nd = int64_t(ctx.call.ints_attr(0).size()), mask = ctx.call.int_attr(2);
+  GradList grads(ctx.input_metas.size());
+  DimVector dims, lead;
+  for (int64_t d = 0; d < x.dim(); ++d) (d >= x.dim() - nd ? dims : lead).push_back(d);
+  const bool need_w = (mask & 1) && ctx.needs(1);
+  const bool need_b = (mask & 2) && ctx.needs((mask & 1) ? 2 : 1);
+  const Tensor w = (mask & 1) ? ctx.input(1) : Tensor();
+  const Tensor& g = ctx.grad(0);
+  const int64_t count = detail::product(ctx.call.ints_attr(0));
+  NormGrads r = normalization_backward(g, x, ctx.output(1), ctx.output(2), w, ctx.grad(1), ctx.grad(2), dims, count,
+                                       ctx.needs(0), need_w);
+  grads[0] = r.input;
+  auto reduce_lead = [&](const Tensor& t) { return lead.empty() ? t : t.sum(lead); };
+  if (need_w) grads[1] = reduce_lead(r.weight_term);
+  if (need_b) grads[(mask & 1) ? 2 : 1] = reduce_lead(g);
+  return grads;
+}
+
 const OpDef layer_norm_def{.name = "native_layer_norm",
                            .schema =
                                "(Tensor input, int[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> "
@@ -338,6 +456,7 @@ const OpDef layer_norm_def{.name = "native_layer_norm",
                            .fusion = FusionClass::Opaque,
                            .meta = layer_norm_meta,
                            .cpu = layer_norm_kernel,
+                           .backward = {layer_norm_backward, save({0, 1}), save({1, 2})},
                            .decomposition = layer_norm_decomposition};
 
 // ================================ group norm ================================
@@ -398,6 +517,28 @@ void group_norm_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
   detail::write_doubles(outputs[2], rstd);
 }
 
+// The normalisation VJP per (sample, group), with x viewed as (N, G, C/G, inner) and the saved (mean, rstd)
+// as (N, G, 1, 1), including the gradients of those outputs; weight and bias are per channel.
+GradList group_norm_backward(const GradContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const int64_t groups = ctx.call.int_attr(0), mask = ctx.call.int_attr(2);
+  GradList grads(ctx.input_metas.size());
+  const int64_t n = x.size(0), channels = x.size(1), per_group = channels / groups;
+  const int64_t inner = detail::product(x.sizes().slice(2));
+  const DimVector shape{n, groups, per_group, inner}, stat{n, groups, 1, 1};
+  const bool need_w = (mask & 1) && ctx.needs(1);
+  const bool need_b = (mask & 2) && ctx.needs((mask & 1) ? 2 : 1);
+  const Tensor w = (mask & 1) ? ctx.input(1).reshape({1, groups, per_group, 1}) : Tensor();
+  const Tensor g = ctx.grad(0).reshape(shape);
+  NormGrads r = normalization_backward(g, x.reshape(shape), ctx.output(1).reshape(stat), ctx.output(2).reshape(stat),
+                                       w, ctx.grad(1).reshape(stat), ctx.grad(2).reshape(stat), {2, 3},
+                                       per_group * inner, ctx.needs(0), need_w);
+  if (ctx.needs(0)) grads[0] = r.input.reshape(x.sizes());
+  if (need_w) grads[1] = r.weight_term.sum({0, 3}).reshape({channels});
+  if (need_b) grads[(mask & 1) ? 2 : 1] = g.sum({0, 3}).reshape({channels});
+  return grads;
+}
+
 const OpDef group_norm_def{.name = "native_group_norm",
                            .schema =
                                "(Tensor input, int num_groups, Tensor? weight, Tensor? bias, float eps) -> "
@@ -405,7 +546,8 @@ const OpDef group_norm_def{.name = "native_group_norm",
                            .kind = OpKind::Compute,
                            .fusion = FusionClass::Opaque,
                            .meta = group_norm_meta,
-                           .cpu = group_norm_kernel};
+                           .cpu = group_norm_kernel,
+                           .backward = {group_norm_backward, save({0, 1}), save({1, 2})}};
 
 // ================================ dropout ================================
 // Call layout: inputs {input}, attrs {p: double, train: bool, generator: Generator | None (the default one)}.
@@ -467,19 +609,47 @@ void dropout_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   }
 }
 
+// The multiplier PyTorch's backward uses: 1 / (1 - p) in training (0 for p == 1), 1 in evaluation.
+double dropout_scale(const OpCall& call) {
+  const double p = call.double_attr(0);
+  if (!call.bool_attr(1)) return 1.0;
+  return p == 1 ? 0.0 : 1.0 / (1.0 - p);
+}
+
+// grad * mask * scale, as PyTorch's infinitely_differentiable_native_dropout_backward.
+GradList native_dropout_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad(0);
+  // The mask is a constant (a bool output has no gradient), detached so nothing records through it.
+  return {g * ctx.output(1).detach().to(g.dtype()) * dropout_scale(ctx.call)};
+}
+
+// The in-place form keeps no mask: the multiplier is recovered from the saved input (self before the
+// write) and the result, result / self. Where self was 0 the two cannot tell a kept element from a
+// dropped one; the gradient there is taken as kept (scale). The multiplier is a constant, so the
+// formula differentiates again.
+GradList dropout__backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad(0);
+  const Tensor self = ctx.input(0).detach(), result = ctx.output(0).detach();
+  const Tensor nonzero = ne(self, 0.0);
+  const Tensor noise = where(nonzero, result / where(nonzero, self, 1.0), dropout_scale(ctx.call));
+  return {g * noise};
+}
+
 // Opaque: it draws from a generator, so it runs eagerly between compiled segments.
 const OpDef dropout_def{.name = "native_dropout",
                         .schema = "(Tensor input, float p, bool? train) -> (Tensor, Tensor)",
                         .kind = OpKind::Compute,
                         .fusion = FusionClass::Opaque,
                         .meta = dropout_meta,
-                        .cpu = dropout_kernel};
+                        .cpu = dropout_kernel,
+                        .backward = {native_dropout_backward, kSaveNone, save({1})}};
 const OpDef dropout__def{.name = "dropout_",
                          .schema = "(Tensor(a!) self, float p, bool train) -> Tensor(a!)",
                          .kind = OpKind::InPlace,
                          .fusion = FusionClass::Opaque,
                          .meta = dropout_meta,
-                         .cpu = dropout_kernel};
+                         .cpu = dropout_kernel,
+                         .backward = {dropout__backward, save({0}), save({0})}};
 
 // ================================ embedding ================================
 // Call layout: inputs {weight, indices}, attrs {padding_idx: int, scale_grad_by_freq: bool, sparse: bool}.
@@ -515,6 +685,27 @@ void embedding_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
   kernels::cpu::gather_rows(detail::strided_view(outputs[0]), detail::strided_view(weight), idx, index.numel());
 }
 
+// PyTorch's embedding_dense_backward: the rows of grad summed into the picked rows of a zero table; the
+// padding_idx row gets nothing, and scale_grad_by_freq divides each row's gradient by how often its
+// index occurs in this batch. The gradient is dense (sparse is not supported). Indices get none.
+GradList embedding_backward(const GradContext& ctx) {
+  GradList grads(2);
+  if (!ctx.needs(0)) return grads;
+  const Tensor& g = ctx.grad(0);
+  const Tensor idx = ctx.input(1).reshape({-1}).to(kLong);
+  const int64_t rows = ctx.input_sizes(0)[0], dim = ctx.input_sizes(0)[1];
+  const int64_t padding_idx = ctx.call.int_attr(0);
+  Tensor g2 = g.reshape({-1, dim});
+  if (padding_idx >= 0) g2 = g2 * ne(idx, padding_idx).to(g.dtype()).reshape({-1, 1});
+  if (ctx.call.bool_attr(1)) {
+    const Tensor counts = zeros({rows}, TensorOptions(g.dtype()).device(g.device()))
+                              .index_add(0, idx, ones({idx.numel()}, TensorOptions(g.dtype()).device(g.device())));
+    g2 = g2 / counts.index_select(0, idx).reshape({-1, 1});
+  }
+  grads[0] = zeros({rows, dim}, TensorOptions(g.dtype()).device(g.device())).index_add(0, idx, g2);
+  return grads;
+}
+
 // Opaque: a data-dependent gather.
 const OpDef embedding_def{.name = "embedding",
                           .schema =
@@ -523,7 +714,8 @@ const OpDef embedding_def{.name = "embedding",
                           .kind = OpKind::Compute,
                           .fusion = FusionClass::Opaque,
                           .meta = embedding_meta,
-                          .cpu = embedding_kernel};
+                          .cpu = embedding_kernel,
+                          .backward = {embedding_backward, save({1}), kSaveNone}};
 
 std::tuple<Tensor, Tensor, Tensor> three(const Outputs& o) { return {o[0], o[1], o[2]}; }
 
