@@ -506,17 +506,146 @@ void one_hot_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
                         ScatterReduce::None);
 }
 
+// ---- backward formulas (derivatives.yaml semantics); index and mask inputs never get gradients ----
+
+int64_t grad_dim(const GradContext& ctx, std::string_view op) {
+  return detail::wrap_dim(op, ctx.call.int_attr(0), int64_t(ctx.input_sizes(0).size()));
+}
+
+// index_select: self: zeros(self.sizes()).index_add(dim, index, grad).
+GradList index_select_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const int64_t dim = grad_dim(ctx, "index_select");
+  return {zeros(ctx.input_sizes(0), g.options()).index_add(dim, ctx.input(1), g), {}};
+}
+
+// gather: self: zeros(self.sizes()).scatter_add(dim, index, grad) (sparse_grad gives the same values, dense).
+GradList gather_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const int64_t dim = grad_dim(ctx, "gather");
+  return {zeros(ctx.input_sizes(0), g.options()).scatter_add(dim, ctx.input(1), g), {}};
+}
+
+// scatter.src / scatter.value: self: grad.scatter(dim, index, 0); src: grad.gather(dim, index).
+// scatter_add: self: grad; src: grad.gather(dim, index). With a reduce argument PyTorch has no derivative.
+GradList scatter_backward(const GradContext& ctx) {
+  const bool add = ScatterReduce(ctx.op.code) == ScatterReduce::Add;
+  const bool has_src = ctx.call.inputs.size() == 3;
+  if (!add) {
+    const size_t reduce_attr = has_src ? 1 : 2;
+    EMBER_CHECK(!ctx.call.has(reduce_attr), "derivative for aten::scatter is not implemented (scatter with reduce='{}')",
+                ctx.call.string_attr(reduce_attr));
+  }
+  const Tensor& g = ctx.grad();
+  const int64_t dim = grad_dim(ctx, add ? "scatter_add" : "scatter");
+  const Tensor& index = ctx.input(1);
+  GradList grads(ctx.call.inputs.size());
+  if (ctx.needs(0)) grads[0] = add ? g : g.scatter(dim, index, Scalar(0));
+  if (has_src && ctx.needs(2)) grads[2] = g.gather(dim, index);
+  return grads;
+}
+
+// The gradient of index_add/index_copy's source: grad.index_select(dim, index) in source's shape.
+Tensor source_grad(const GradContext& ctx, int64_t dim) {
+  return ctx.grad().index_select(dim, ctx.input(1).reshape({-1})).reshape(ctx.input_sizes(2));
+}
+
+// index_add: self: grad; source: grad.index_select(dim, index) * alpha.
+GradList index_add_backward(const GradContext& ctx) {
+  const int64_t dim = grad_dim(ctx, "index_add");
+  GradList grads(3);
+  if (ctx.needs(0)) grads[0] = ctx.grad();
+  if (ctx.needs(2)) {
+    Tensor s = source_grad(ctx, dim);
+    if (ctx.call.has(1)) {
+      const Scalar& alpha = ctx.call.scalar_attr(1);
+      if (alpha.toDouble() != 1.0) s = s * alpha;
+    }
+    grads[2] = s;
+  }
+  return grads;
+}
+
+// index_copy: self: grad.index_fill(dim, index, 0); source: grad.index_select(dim, index).
+GradList index_copy_backward(const GradContext& ctx) {
+  const int64_t dim = grad_dim(ctx, "index_copy");
+  GradList grads(3);
+  if (ctx.needs(0)) grads[0] = ctx.grad().index_fill(dim, ctx.input(1), Scalar(0));
+  if (ctx.needs(2)) grads[2] = source_grad(ctx, dim);
+  return grads;
+}
+
+// index_fill: self: grad.index_fill(dim, index, 0); value: the sum of grad over the filled positions, each counted
+// once however often the index repeats it (PyTorch: grad.index_select(dim, unique(index)).sum()).
+GradList index_fill_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const int64_t dim = grad_dim(ctx, "index_fill");
+  const Tensor& index = ctx.input(1);
+  GradList grads(ctx.call.inputs.size());
+  if (ctx.needs(0)) grads[0] = g.index_fill(dim, index, Scalar(0));
+  if (ctx.call.inputs.size() == 3 && ctx.needs(2)) {
+    const IntArrayRef sizes = ctx.input_sizes(0);
+    const int64_t n = sizes.empty() ? 1 : sizes[size_t(dim)];
+    // Positions along dim that were not filled, broadcast over the other dims.
+    Tensor unfilled = ones({n}, TensorOptions(kBool).device(g.device())).index_fill(0, index, Scalar(false));
+    DimVector shape(sizes.size(), 1);
+    if (!shape.empty()) shape[size_t(dim)] = n;
+    grads[2] = g.masked_fill(unfilled.reshape(shape), Scalar(0)).sum();
+  }
+  return grads;
+}
+
+// take: self: zeros(self.numel()).index_add(0, wrapped index, grad) in self's shape (PyTorch's put_ with accumulate).
+GradList take_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const int64_t n = detail::product(sizes);
+  const Tensor index = ctx.input(1).reshape({-1});
+  const Tensor wrapped = where(index < Scalar(0), index + Scalar(n), index);
+  return {zeros({n}, g.options()).index_add(0, wrapped, g.reshape({-1})).reshape(sizes), {}};
+}
+
+// masked_fill: self: grad.masked_fill(mask, 0); value: grad summed where the mask is set.
+GradList masked_fill_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const Tensor& mask = ctx.input(1);
+  GradList grads(ctx.call.inputs.size());
+  if (ctx.needs(0)) grads[0] = g.masked_fill(mask, Scalar(0));
+  if (ctx.call.inputs.size() == 3 && ctx.needs(2)) grads[2] = g.masked_fill(logical_not(mask), Scalar(0)).sum();
+  return grads;
+}
+
+// masked_select: self: zeros of the broadcast shape with grad written where the mask is set (masked_scatter).
+GradList masked_select_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const Tensor& mask = ctx.input(1);
+  const DimVector shape = detail::broadcast_shape("masked_select", ctx.input_sizes(0), mask.sizes());
+  const Tensor positions = nonzero(mask.expand(shape).reshape({-1})).reshape({-1});
+  return {zeros({detail::product(shape)}, g.options()).index_add(0, positions, g).reshape(shape), {}};
+}
+
+// tril/triu: grad.tril(diagonal) / grad.triu(diagonal).
+GradList triangle_backward(const GradContext& ctx) {
+  const int64_t diagonal = ctx.call.int_attr(0);
+  return {ctx.op.code == 1 ? ctx.grad().tril(diagonal) : ctx.grad().triu(diagonal)};
+}
+
+const Derivative kNotDifferentiable{not_differentiable, kSaveNone, kSaveNone};
+
 // ---- the table ----
 
 constexpr int32_t kNone = int32_t(ScatterReduce::None), kAdd = int32_t(ScatterReduce::Add);
 
 const OpDef index_select_def{"index_select", "(Tensor self, int dim, Tensor index) -> Tensor", OpKind::Compute,
-                             FusionClass::Opaque, index_select_meta, index_select_kernel};
+                             FusionClass::Opaque, index_select_meta, index_select_kernel, nullptr,
+                             {index_select_backward, save({1})}};
 const OpDef gather_def{"gather", "(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor",
-                       OpKind::Compute, FusionClass::Opaque, gather_meta, gather_kernel};
+                       OpKind::Compute, FusionClass::Opaque, gather_meta, gather_kernel, nullptr,
+                       {gather_backward, save({1})}};
 
 #define EMBER_SCATTER_DEF(var, name, schema, kind, code) \
-  const OpDef var{name, schema, kind, FusionClass::Opaque, scatter_meta, scatter_kernel, nullptr, {}, nullptr, code};
+  const OpDef var{name, schema, kind, FusionClass::Opaque, scatter_meta, scatter_kernel, nullptr, \
+                {scatter_backward, save({1})}, nullptr, code};
 EMBER_SCATTER_DEF(scatter_src_def, "scatter.src",
                   "(Tensor self, int dim, Tensor index, Tensor src, *, str? reduce=None) -> Tensor", OpKind::Compute,
                   kNone)
@@ -537,51 +666,51 @@ EMBER_SCATTER_DEF(scatter_add__def, "scatter_add_",
 
 const OpDef index_add_def{"index_add", "(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor",
                           OpKind::Compute, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                          nullptr, {}, nullptr, kAdd};
+                          nullptr, {index_add_backward, save({1})}, nullptr, kAdd};
 const OpDef index_add__def{"index_add_",
                            "(Tensor(a!) self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor(a!)",
                            OpKind::InPlace, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                           nullptr, {}, nullptr, kAdd};
+                           nullptr, {index_add_backward, save({1})}, nullptr, kAdd};
 const OpDef index_copy_def{"index_copy", "(Tensor self, int dim, Tensor index, Tensor source) -> Tensor",
                            OpKind::Compute, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                           nullptr, {}, nullptr, kNone};
+                           nullptr, {index_copy_backward, save({1})}, nullptr, kNone};
 const OpDef index_copy__def{"index_copy_", "(Tensor(a!) self, int dim, Tensor index, Tensor source) -> Tensor(a!)",
                             OpKind::InPlace, FusionClass::Opaque, index_source_meta, index_source_kernel,
-                            nullptr, {}, nullptr, kNone};
+                            nullptr, {index_copy_backward, save({1})}, nullptr, kNone};
 const OpDef index_fill_scalar_def{"index_fill.int_Scalar", "(Tensor self, int dim, Tensor index, Scalar value) -> Tensor",
-                                  OpKind::Compute, FusionClass::Opaque, index_fill_meta, index_fill_kernel};
+                                  OpKind::Compute, FusionClass::Opaque, index_fill_meta, index_fill_kernel, nullptr, {index_fill_backward, save({1})}};
 const OpDef index_fill_tensor_def{"index_fill.int_Tensor", "(Tensor self, int dim, Tensor index, Tensor value) -> Tensor",
-                                  OpKind::Compute, FusionClass::Opaque, index_fill_meta, index_fill_kernel};
+                                  OpKind::Compute, FusionClass::Opaque, index_fill_meta, index_fill_kernel, nullptr, {index_fill_backward, save({1})}};
 const OpDef index_fill__scalar_def{"index_fill_.int_Scalar",
                                    "(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)",
-                                   OpKind::InPlace, FusionClass::Opaque, index_fill_meta, index_fill_kernel};
+                                   OpKind::InPlace, FusionClass::Opaque, index_fill_meta, index_fill_kernel, nullptr, {index_fill_backward, save({1})}};
 const OpDef index_fill__tensor_def{"index_fill_.int_Tensor",
                                    "(Tensor(a!) self, int dim, Tensor index, Tensor value) -> Tensor(a!)",
-                                   OpKind::InPlace, FusionClass::Opaque, index_fill_meta, index_fill_kernel};
+                                   OpKind::InPlace, FusionClass::Opaque, index_fill_meta, index_fill_kernel, nullptr, {index_fill_backward, save({1})}};
 const OpDef take_def{"take", "(Tensor self, Tensor index) -> Tensor", OpKind::Compute, FusionClass::Opaque, take_meta,
-                     take_kernel};
+                     take_kernel, nullptr, {take_backward, save({1})}};
 const OpDef masked_fill_scalar_def{"masked_fill.Scalar", "(Tensor self, Tensor mask, Scalar value) -> Tensor",
-                                   OpKind::Compute, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel};
+                                   OpKind::Compute, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel, nullptr, {masked_fill_backward, save({1})}};
 const OpDef masked_fill_tensor_def{"masked_fill.Tensor", "(Tensor self, Tensor mask, Tensor value) -> Tensor",
-                                   OpKind::Compute, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel};
+                                   OpKind::Compute, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel, nullptr, {masked_fill_backward, save({1})}};
 const OpDef masked_fill__scalar_def{"masked_fill_.Scalar", "(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)",
-                                    OpKind::InPlace, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel};
+                                    OpKind::InPlace, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel, nullptr, {masked_fill_backward, save({1})}};
 const OpDef masked_fill__tensor_def{"masked_fill_.Tensor", "(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)",
-                                    OpKind::InPlace, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel};
+                                    OpKind::InPlace, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel, nullptr, {masked_fill_backward, save({1})}};
 const OpDef masked_select_def{"masked_select", "(Tensor self, Tensor mask) -> Tensor", OpKind::Compute,
-                              FusionClass::Opaque, masked_select_meta, masked_select_kernel};
+                              FusionClass::Opaque, masked_select_meta, masked_select_kernel, nullptr, {masked_select_backward, save({1})}};
 const OpDef nonzero_def{"nonzero", "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Opaque, nonzero_meta,
-                        nonzero_kernel};
+                        nonzero_kernel, nullptr, kNotDifferentiable};
 const OpDef tril_def{"tril", "(Tensor self, int diagonal=0) -> Tensor", OpKind::Compute, FusionClass::Opaque,
-                     triangle_meta, triangle_kernel, nullptr, {}, nullptr, 1};
+                     triangle_meta, triangle_kernel, nullptr, {triangle_backward, kSaveNone}, nullptr, 1};
 const OpDef triu_def{"triu", "(Tensor self, int diagonal=0) -> Tensor", OpKind::Compute, FusionClass::Opaque,
-                     triangle_meta, triangle_kernel, nullptr, {}, nullptr, 0};
+                     triangle_meta, triangle_kernel, nullptr, {triangle_backward, kSaveNone}, nullptr, 0};
 const OpDef tril__def{"tril_", "(Tensor(a!) self, int diagonal=0) -> Tensor(a!)", OpKind::InPlace, FusionClass::Opaque,
-                      triangle_meta, triangle_kernel, nullptr, {}, nullptr, 1};
+                      triangle_meta, triangle_kernel, nullptr, {triangle_backward, kSaveNone}, nullptr, 1};
 const OpDef triu__def{"triu_", "(Tensor(a!) self, int diagonal=0) -> Tensor(a!)", OpKind::InPlace, FusionClass::Opaque,
-                      triangle_meta, triangle_kernel, nullptr, {}, nullptr, 0};
+                      triangle_meta, triangle_kernel, nullptr, {triangle_backward, kSaveNone}, nullptr, 0};
 const OpDef one_hot_def{"one_hot", "(Tensor self, int num_classes=-1) -> Tensor", OpKind::Compute, FusionClass::Opaque,
-                        one_hot_meta, one_hot_kernel};
+                        one_hot_meta, one_hot_kernel, nullptr, kNotDifferentiable};
 
 Attr reduce_attr(std::optional<std::string_view> reduce) {
   return reduce ? Attr(std::string(*reduce)) : Attr(std::monostate{});

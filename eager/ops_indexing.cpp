@@ -209,12 +209,70 @@ void index_put_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
   else visit_element_size(self.element_size(), [&]<typename T>() { scatter.template operator()<T, false>(); });
 }
 
+GradList index_backward(const GradContext& ctx);
+GradList index_put_backward(const GradContext& ctx);
+
+// Saves: the index tensors (every input but self, and but values for index_put_).
+constexpr uint32_t kSaveIndices = ~save({0});
+constexpr uint32_t kSavePutIndices = ~save({0, 1});
+
 const OpDef index_def{"index.Tensor", "(Tensor self, Tensor[] indices, *, int[] dims) -> Tensor", OpKind::Compute,
-                      FusionClass::Opaque, index_meta, index_kernel};
+                      FusionClass::Opaque, index_meta, index_kernel, nullptr, {index_backward, kSaveIndices}};
 const OpDef index_put_def{"index_put_",
                           "(Tensor(a!) self, Tensor values, Tensor[] indices, *, int[] dims, bool accumulate=False) "
                           "-> Tensor(a!)",
-                          OpKind::InPlace, FusionClass::Opaque, index_put_meta, index_put_kernel};
+                          OpKind::InPlace, FusionClass::Opaque, index_put_meta, index_put_kernel, nullptr,
+                          {index_put_backward, kSavePutIndices}};
+
+// ---- backward ----
+
+// self.index(indices) at `dims`, as the op (so that it records for double backward).
+Tensor index_at(const Tensor& self, IntArrayRef dims, ArrayRef<Tensor> indices) {
+  OpCall call{{self}, {DimVector(dims)}};
+  for (const Tensor& index : indices) call.inputs.push_back(index);
+  return dispatch_one(index_def, call);
+}
+
+// self.index_put_(indices, values, accumulate) at `dims`.
+void index_put_at(const Tensor& self, IntArrayRef dims, ArrayRef<Tensor> indices, const Tensor& values,
+                  bool accumulate) {
+  OpCall call{{self, values}, {DimVector(dims), accumulate}};
+  for (const Tensor& index : indices) call.inputs.push_back(index);
+  dispatch(index_put_def, call);
+}
+
+// index: self: zeros(self.sizes()).index_put_(indices, grad, accumulate=true): repeated indices accumulate.
+GradList index_backward(const GradContext& ctx) {
+  GradList grads(ctx.call.inputs.size());
+  if (!ctx.needs(0)) return grads;
+  const Tensor& g = ctx.grad();
+  const ArrayRef<Tensor> indices(ctx.call.inputs.data() + 1, ctx.call.inputs.size() - 1);
+  Tensor result = zeros(ctx.input_sizes(0), g.options());
+  index_put_at(result, ctx.call.ints_attr(0), indices, g, true);
+  grads[0] = result;
+  return grads;
+}
+
+// index_put_: self: accumulate ? grad : grad.index_put(indices, 0); values: grad.index(indices) (the engine sums
+// it down to values' shape when values were broadcast).
+GradList index_put_backward(const GradContext& ctx) {
+  GradList grads(ctx.call.inputs.size());
+  const Tensor& g = ctx.grad();
+  const IntArrayRef dims = ctx.call.ints_attr(0);
+  const bool accumulate = ctx.call.bool_attr(1);
+  const ArrayRef<Tensor> indices(ctx.call.inputs.data() + 2, ctx.call.inputs.size() - 2);
+  if (ctx.needs(0)) {
+    if (accumulate) {
+      grads[0] = g;
+    } else {
+      Tensor masked = g.clone();
+      index_put_at(masked, dims, indices, zeros({}, g.options()), false);
+      grads[0] = masked;
+    }
+  }
+  if (ctx.needs(1)) grads[1] = index_at(g, dims, indices);
+  return grads;
+}
 
 // ---- from TensorIndex lists to views and index tensors ----
 
