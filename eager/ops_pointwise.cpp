@@ -818,7 +818,8 @@ GradList unary_backward(const GradContext& ctx) {
     }
     case UnaryOp::Hardsigmoid: {
       const Tensor& x = ctx.input(0);
-      r[0] = where(logical_and(x > -3.0, x < 3.0), g / 6.0, 0.0);
+      // PyTorch's kernel uses the float constant 1.0f / 6.0f, for every dtype.
+      r[0] = where(logical_and(x > -3.0, x < 3.0), g * double(1.0f / 6.0f), 0.0);
       break;
     }
     case UnaryOp::Hardswish: {

@@ -284,9 +284,12 @@ Scalar celu_input_scale(const Scalar& alpha) {
 
 void register_pointwise_math_ops(OpRegistry& r) {
   for (const OpDef* d :
-       {&floor_divide_tensor, &floor_divide__tensor, &floor_divide_scalar, &floor_divide__scalar, &remainder_tensor,
-        &remainder__tensor, &remainder_scalar, &remainder__scalar, &fmod_tensor, &fmod__tensor, &fmod_scalar,
-        &fmod__scalar, &pow_tensor, &pow__tensor, &pow_scalar_base, &pow_tensor_scalar, &pow__tensor_scalar,
+       // Registration order numbers grad_fn names (RemainderBackward0 is remainder.Scalar, as in PyTorch's
+       // derivatives.yaml): the Scalar overloads of remainder, fmod, clamp_min and clamp_max come first.
+       {&floor_divide_tensor, &floor_divide__tensor, &floor_divide_scalar, &floor_divide__scalar, &remainder_scalar,
+        &remainder__scalar, &remainder_tensor, &remainder__tensor, &fmod_scalar, &fmod__scalar, &fmod_tensor,
+        &fmod__tensor, &clamp_min_scalar, &clamp_min__scalar, &clamp_max_scalar, &clamp_max__scalar, &pow_tensor,
+        &pow__tensor, &pow_scalar_base, &pow_tensor_scalar, &pow__tensor_scalar,
         &atan2_tensor, &atan2__tensor, &minimum_def, &maximum_def, &clamp_min_tensor, &clamp_min__tensor,
         &clamp_max_tensor, &clamp_max__tensor, &logical_and_tensor, &logical_and__tensor, &logical_or_tensor,
         &logical_or__tensor, &logical_xor_tensor, &logical_xor__tensor, &bitwise_and_tensor, &bitwise_and__tensor,
@@ -302,7 +305,7 @@ void register_pointwise_math_ops(OpRegistry& r) {
         &round_def, &round__def, &round_decimals_def, &round__decimals_def, &trunc_def, &trunc__def, &frac_def,
         &frac__def, &sign_def, &sign__def, &bitwise_not_def, &bitwise_not__def, &logical_not_def, &logical_not__def,
         &isnan_def, &isinf_def, &isfinite_def, &nan_to_num_def, &nan_to_num__def, &clamp_def, &clamp__def,
-        &clamp_min_scalar, &clamp_min__scalar, &clamp_max_scalar, &clamp_max__scalar, &clamp_tensor_def,
+        &clamp_tensor_def,
         &clamp_tensor__def, &lerp_scalar, &lerp__scalar, &lerp_tensor_def, &lerp_tensor__def, &addcmul_def,
         &addcmul__def, &addcdiv_def, &addcdiv__def, &leaky_relu_def, &leaky_relu__def, &elu_def, &elu__def,
         &gelu_def, &gelu__def, &silu_def, &silu__def, &mish_def, &mish__def, &softplus_def, &hardtanh_def,
