@@ -762,7 +762,7 @@ GradList unary_backward(const GradContext& ctx) {
       const double input_scale = ctx.call.scalar_attr(2).toDouble();
       if (in_place) {
         // From the result: for x <= 0, y = alpha * scale * (exp(x * input_scale) - 1).
-        EMBER_CHECK(alpha >= 0.0,
+        EMBER_CHECK(!(alpha * scale < 0.0),
                     "[{}] In-place elu backward calculation is triggered with a negative slope which is not "
                     "supported. This is caused by calling in-place forward function with a negative slope, please "
                     "call out-of-place version instead.",
