@@ -552,6 +552,52 @@ GradList binary_tensor_backward(const GradContext& ctx) {
       if (ctx.needs(0)) r[0] = g / ctx.input(1);
       if (ctx.needs(1)) r[1] = -g * ctx.input(0) / (ctx.input(1) * ctx.input(1));
       break;
+    case BinaryOp::DivTrunc:
+    case BinaryOp::DivFloor:
+      // div with a rounding mode: zero almost everywhere (PyTorch: grad * 0).
+      if (ctx.needs(0)) r[0] = g * 0.0;
+      if (ctx.needs(1)) r[1] = g * 0.0;
+      break;
+    case BinaryOp::Remainder:
+    case BinaryOp::Fmod:
+      if (ctx.needs(0)) r[0] = g;
+      if (ctx.needs(1))
+        r[1] = -g * div(ctx.input(0), ctx.input(1), op == BinaryOp::Remainder ? "floor" : "trunc");
+      break;
+    case BinaryOp::Pow: {
+      const Tensor& self = ctx.input(0);
+      const Tensor& exponent = ctx.input(1);
+      if (ctx.needs(0)) r[0] = where(exponent == 0.0, 0.0, g * (exponent * self.pow(exponent - 1)));
+      if (ctx.needs(1))
+        r[1] = g * where(logical_and(self == 0.0, exponent >= 0.0), 0.0, ctx.output(0) * self.log());
+      break;
+    }
+    case BinaryOp::Atan2: {
+      const Tensor& self = ctx.input(0);
+      const Tensor& other = ctx.input(1);
+      const Tensor recip = (self * self + other * other).reciprocal();
+      if (ctx.needs(0)) r[0] = g * other * recip;
+      if (ctx.needs(1)) r[1] = g * -self * recip;
+      break;
+    }
+    case BinaryOp::Maximum:
+    case BinaryOp::Minimum: {
+      const Tensor& self = ctx.input(0);
+      const Tensor& other = ctx.input(1);
+      if (ctx.op.name.substr(0, 5) == "clamp") {
+        // clamp_min / clamp_max with a tensor bound: the bound takes the gradient where it clamps.
+        const bool is_min = op == BinaryOp::Maximum;
+        if (ctx.needs(0)) r[0] = where(is_min ? self >= other : self <= other, g, 0.0);
+        if (ctx.needs(1)) r[1] = where(is_min ? self < other : self > other, g, 0.0);
+        break;
+      }
+      // maximum / minimum: ties split the gradient evenly.
+      const Tensor shared = where(self == other, g / 2.0, g);
+      const bool is_max = op == BinaryOp::Maximum;
+      if (ctx.needs(0)) r[0] = where(is_max ? self < other : self > other, 0.0, shared);
+      if (ctx.needs(1)) r[1] = where(is_max ? self > other : self < other, 0.0, shared);
+      break;
+    }
     default:
       EMBER_FAIL("[{}] has no backward formula for this operation", ctx.op.name);
   }
@@ -578,8 +624,305 @@ GradList binary_scalar_backward(const GradContext& ctx) {
     case BinaryOp::Div:
       r[0] = reverse ? -g * other / (ctx.input(0) * ctx.input(0)) : g / other;
       break;
+    case BinaryOp::DivTrunc:
+    case BinaryOp::DivFloor:
+      r[0] = g * 0.0;
+      break;
+    case BinaryOp::Remainder:
+    case BinaryOp::Fmod:
+      // PyTorch has no derivative for remainder(Scalar, Tensor) either.
+      EMBER_CHECK(!reverse, "[{}] the derivative for '{}' with a Scalar self is not implemented.", ctx.op.name,
+                  ctx.op.name);
+      r[0] = g;
+      break;
+    case BinaryOp::Pow: {
+      // pow(Scalar base, Tensor exponent): the input is the exponent.
+      EMBER_CHECK(reverse, "[{}] expected the Scalar-base form of pow", ctx.op.name);
+      const Tensor grad_exp = ctx.output(0) * std::log(other);
+      r[0] = other == 0.0 ? g * where(ctx.input(0) >= 0.0, 0.0, grad_exp) : g * grad_exp;
+      break;
+    }
     default:
       EMBER_FAIL("[{}] has no backward formula for this operation", ctx.op.name);
+  }
+  return r;
+}
+
+// ---- unary: backward ----
+// One formula for the unary family, switching on UnaryOp; each op's Derivative saves either self
+// (for an in-place op, a copy taken before the write) or the result, as derivatives.yaml does.
+
+GradList unary_backward(const GradContext& ctx) {
+  const UnaryOp op = resolve_unary(ctx.op, ctx.call);
+  const Tensor& g = ctx.grad();
+  const bool in_place = ctx.op.kind == OpKind::InPlace;
+  GradList r(1);
+  if (!ctx.needs(0)) return r;
+  constexpr double kLn2 = 0.69314718055994530942;
+  constexpr double kLn10 = 2.30258509299404568402;
+  constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
+  switch (op) {
+    case UnaryOp::Neg: r[0] = -g; break;
+    case UnaryOp::Abs: r[0] = g * ctx.input(0).sign(); break;
+    case UnaryOp::Exp: r[0] = g * ctx.output(0); break;
+    case UnaryOp::Log: r[0] = g / ctx.input(0); break;
+    case UnaryOp::Sqrt: r[0] = g / (ctx.output(0) * 2.0); break;
+    case UnaryOp::Relu: r[0] = where(ctx.output(0) > 0.0, g, 0.0); break;
+    case UnaryOp::Sigmoid: {
+      const Tensor& y = ctx.output(0);
+      r[0] = g * ((1.0 - y) * y);
+      break;
+    }
+    case UnaryOp::Tanh: {
+      const Tensor& y = ctx.output(0);
+      r[0] = g * (1.0 - y * y);
+      break;
+    }
+    case UnaryOp::Reciprocal: {
+      const Tensor& y = ctx.output(0);
+      r[0] = -g * (y * y);
+      break;
+    }
+    case UnaryOp::Rsqrt: {
+      const Tensor& y = ctx.output(0);
+      r[0] = g * (y * y * y) * -0.5;
+      break;
+    }
+    case UnaryOp::Exp2: r[0] = g * ctx.output(0) * kLn2; break;
+    case UnaryOp::Expm1: r[0] = g * (ctx.output(0) + 1.0); break;
+    case UnaryOp::Log2: r[0] = g / (ctx.input(0) * kLn2); break;
+    case UnaryOp::Log10: r[0] = g / (ctx.input(0) * kLn10); break;
+    case UnaryOp::Log1p: r[0] = g / (ctx.input(0) + 1.0); break;
+    case UnaryOp::Sin: r[0] = g * ctx.input(0).cos(); break;
+    case UnaryOp::Cos: r[0] = g * -ctx.input(0).sin(); break;
+    case UnaryOp::Tan: {
+      const Tensor& y = ctx.output(0);
+      r[0] = g * (y * y + 1.0);
+      break;
+    }
+    case UnaryOp::Asin:
+    case UnaryOp::Acos: {
+      const Tensor& x = ctx.input(0);
+      const Tensor d = (-x * x + 1.0).rsqrt();
+      r[0] = op == UnaryOp::Asin ? g * d : -g * d;
+      break;
+    }
+    case UnaryOp::Atan: {
+      const Tensor& x = ctx.input(0);
+      r[0] = g / (x * x + 1.0);
+      break;
+    }
+    case UnaryOp::Sinh: r[0] = g * ctx.input(0).cosh(); break;
+    case UnaryOp::Cosh: r[0] = g * ctx.input(0).sinh(); break;
+    case UnaryOp::Erf:
+    case UnaryOp::Erfc: {
+      const Tensor& x = ctx.input(0);
+      const Tensor d = (-(x * x)).exp() * (op == UnaryOp::Erf ? kTwoOverSqrtPi : -kTwoOverSqrtPi);
+      r[0] = g * d;
+      break;
+    }
+    case UnaryOp::Erfinv: {
+      const Tensor& y = ctx.output(0);
+      r[0] = g * (y * y).exp() * (1.0 / kTwoOverSqrtPi);  // sqrt(pi) / 2 * exp(y^2)
+      break;
+    }
+    case UnaryOp::Floor:
+    case UnaryOp::Ceil:
+    case UnaryOp::Round:
+    case UnaryOp::RoundDecimals:
+    case UnaryOp::Trunc:
+    case UnaryOp::Sign: r[0] = zeros_like(g); break;
+    case UnaryOp::Frac: r[0] = g; break;
+    case UnaryOp::NanToNum: r[0] = g * ctx.input(0).isfinite(); break;
+    case UnaryOp::PowScalar: {
+      const Scalar& exponent = ctx.call.scalar_attr(0);
+      if (exponent.toDouble() == 0.0) {
+        r[0] = zeros_like(g);
+      } else {
+        const double e = exponent.toDouble();
+        r[0] = g * (ctx.input(0).pow(e - 1.0) * e);
+      }
+      break;
+    }
+    case UnaryOp::LeakyRelu: {
+      const double slope = ctx.call.scalar_attr(0).toDouble();
+      // The in-place form reads the result, whose sign is the input's only for a non-negative slope.
+      EMBER_CHECK(!in_place || slope >= 0.0,
+                  "[{}] In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+                  "supported. This is caused by calling in-place forward function with a negative slope, please call "
+                  "out-of-place version instead.",
+                  ctx.op.name);
+      const Tensor& x = in_place ? ctx.output(0) : ctx.input(0);
+      r[0] = where(x > 0.0, g, g * slope);
+      break;
+    }
+    case UnaryOp::Elu: {
+      const double alpha = ctx.call.scalar_attr(0).toDouble();
+      const double scale = ctx.call.scalar_attr(1).toDouble();
+      const double input_scale = ctx.call.scalar_attr(2).toDouble();
+      if (in_place) {
+        // From the result: for x <= 0, y = alpha * scale * (exp(x * input_scale) - 1).
+        EMBER_CHECK(!(alpha * scale < 0.0),
+                    "[{}] In-place elu backward calculation is triggered with a negative slope which is not "
+                    "supported. This is caused by calling in-place forward function with a negative slope, please "
+                    "call out-of-place version instead.",
+                    ctx.op.name);
+        const Tensor& y = ctx.output(0);
+        r[0] = where(y <= 0.0, g * input_scale * (y + alpha * scale), g * scale);
+      } else {
+        const Tensor& x = ctx.input(0);
+        r[0] = where(x <= 0.0, g * (input_scale * alpha * scale) * (x * input_scale).exp(), g * scale);
+      }
+      break;
+    }
+    case UnaryOp::Gelu: {
+      constexpr double kSqrt1_2 = 0.70710678118654752440;
+      constexpr double kAlpha = kTwoOverSqrtPi * kSqrt1_2 * 0.5;  // 1 / sqrt(2 pi)
+      const Tensor& x = ctx.input(0);
+      const Tensor cdf = ((x * kSqrt1_2).erf() + 1.0) * 0.5;
+      const Tensor pdf = (x * x * -0.5).exp() * kAlpha;
+      r[0] = g * (cdf + x * pdf);
+      break;
+    }
+    case UnaryOp::GeluTanh: {
+      constexpr double kBeta = 1.41421356237309504880 * kTwoOverSqrtPi * 0.5;  // sqrt(2 / pi)
+      constexpr double kKappa = 0.044715;
+      const Tensor& x = ctx.input(0);
+      const Tensor x_sq = x * x;
+      const Tensor inner = (x + x_sq * x * kKappa) * kBeta;
+      const Tensor tanh_inner = inner.tanh();
+      const Tensor left_derivative = (tanh_inner + 1.0) * 0.5;
+      const Tensor right_derivative =
+          x * 0.5 * (1.0 - tanh_inner * tanh_inner) * ((x_sq * (3.0 * kKappa) + 1.0) * kBeta);
+      r[0] = g * (left_derivative + right_derivative);
+      break;
+    }
+    case UnaryOp::Silu: {
+      const Tensor& x = ctx.input(0);
+      const Tensor s = x.sigmoid();
+      r[0] = g * (s * (x * (1.0 - s) + 1.0));
+      break;
+    }
+    case UnaryOp::Mish: {
+      const Tensor& x = ctx.input(0);
+      const Tensor tanh_softplus = softplus(x).tanh();
+      r[0] = g * (tanh_softplus + x * x.sigmoid() * (1.0 - tanh_softplus * tanh_softplus));
+      break;
+    }
+    case UnaryOp::Softplus: {
+      const double beta = ctx.call.scalar_attr(0).toDouble();
+      const double threshold = ctx.call.scalar_attr(1).toDouble();
+      const Tensor z = ctx.input(0) * beta;
+      r[0] = where(z > threshold, g, g * z.sigmoid());
+      break;
+    }
+    case UnaryOp::Hardsigmoid: {
+      const Tensor& x = ctx.input(0);
+      // PyTorch's kernel uses the float constant 1.0f / 6.0f, for every dtype.
+      r[0] = where(logical_and(x > -3.0, x < 3.0), g * double(1.0f / 6.0f), 0.0);
+      break;
+    }
+    case UnaryOp::Hardswish: {
+      const Tensor& x = ctx.input(0);
+      r[0] = where(x < -3.0, 0.0, where(x <= 3.0, g * (x / 3.0 + 0.5), g));
+      break;
+    }
+    case UnaryOp::LogSigmoid: r[0] = g * (-ctx.input(0)).sigmoid(); break;
+    default:
+      EMBER_FAIL("[{}] has no backward formula for this operation", ctx.op.name);
+  }
+  return r;
+}
+
+// clamp / clamp_min / clamp_max with scalar bounds (attrs {min|None, max|None} or {bound}): the gradient
+// passes where the input lies inside the closed interval.
+GradList clamp_scalar_backward(const GradContext& ctx) {
+  GradList r(1);
+  if (!ctx.needs(0)) return r;
+  const Tensor& x = ctx.input(0);
+  const Tensor& g = ctx.grad();
+  const UnaryOp op = UnaryOp(ctx.op.code);
+  std::optional<Scalar> min, max;
+  if (op == UnaryOp::ClampMin) min = ctx.call.scalar_attr(0);
+  else if (op == UnaryOp::ClampMax) max = ctx.call.scalar_attr(0);
+  else {
+    if (ctx.call.has(0)) min = ctx.call.scalar_attr(0);
+    if (ctx.call.has(1)) max = ctx.call.scalar_attr(1);
+  }
+  if (min && max) r[0] = where(logical_and(x >= *min, x <= *max), g, 0.0);
+  else if (min) r[0] = where(x >= *min, g, 0.0);
+  else r[0] = where(x <= *max, g, 0.0);
+  return r;
+}
+
+// hardtanh {min_val, max_val}: the gradient passes strictly inside; the in-place form reads the result.
+GradList hardtanh_backward(const GradContext& ctx) {
+  GradList r(1);
+  if (!ctx.needs(0)) return r;
+  const Tensor& x = ctx.op.kind == OpKind::InPlace ? ctx.output(0) : ctx.input(0);
+  const Scalar& min = ctx.call.scalar_attr(0);
+  const Scalar& max = ctx.call.scalar_attr(1);
+  r[0] = where(logical_and(x > min, x < max), ctx.grad(), 0.0);
+  return r;
+}
+
+// where.self {condition, self, other}.
+GradList where_backward(const GradContext& ctx) {
+  const Tensor& cond = ctx.input(0);
+  const Tensor& g = ctx.grad();
+  GradList r(3);
+  if (ctx.needs(1)) r[1] = where(cond, g, 0.0);
+  if (ctx.needs(2)) r[2] = where(cond, 0.0, g);
+  return r;
+}
+
+// lerp.Scalar {self, end}, attrs {weight}.
+GradList lerp_scalar_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const double w = ctx.call.scalar_attr(0).toDouble();
+  GradList r(2);
+  if (ctx.needs(0)) r[0] = g * (1.0 - w);
+  if (ctx.needs(1)) r[1] = g * w;
+  return r;
+}
+
+// lerp.Tensor, addcmul, addcdiv {self, a, b} (attrs {value}), clamp.Tensor {self, min, max}.
+GradList ternary_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  GradList r(3);
+  switch (TernaryOp(ctx.op.code)) {
+    case TernaryOp::Lerp: {
+      const Tensor& weight = ctx.input(2);
+      if (ctx.needs(0)) r[0] = g * (1.0 - weight);
+      if (ctx.needs(1)) r[1] = g * weight;
+      if (ctx.needs(2)) r[2] = g * (ctx.input(1) - ctx.input(0));
+      break;
+    }
+    case TernaryOp::Addcmul: {
+      const Scalar& value = ctx.call.scalar_attr(0);
+      if (ctx.needs(0)) r[0] = g;
+      if (ctx.needs(1)) r[1] = g * ctx.input(2) * value;
+      if (ctx.needs(2)) r[2] = g * ctx.input(1) * value;
+      break;
+    }
+    case TernaryOp::Addcdiv: {
+      const double value = ctx.call.scalar_attr(0).toDouble();
+      const Tensor& t2 = ctx.input(2);
+      if (ctx.needs(0)) r[0] = g;
+      if (ctx.needs(1)) r[1] = g * (value / t2);
+      if (ctx.needs(2)) r[2] = -g * value * ctx.input(1) / (t2 * t2);
+      break;
+    }
+    case TernaryOp::Clamp: {
+      // PyTorch's clamp_backward_min_max: with min > max the result is max, so max takes the gradient.
+      const Tensor& x = ctx.input(0);
+      const Tensor& min = ctx.input(1);
+      const Tensor& max = ctx.input(2);
+      if (ctx.needs(0)) r[0] = where(logical_and(x >= min, x <= max), g, 0.0);
+      if (ctx.needs(1)) r[1] = where(logical_and(x < min, min < max), g, 0.0);
+      if (ctx.needs(2)) r[2] = where(logical_or(x > max, max < min), g, 0.0);
+      break;
+    }
   }
   return r;
 }
@@ -630,20 +973,23 @@ EMBER_BINARY_DEFS(gt, BinaryOp::Gt, kNotDifferentiable, kNotDifferentiable)
 EMBER_BINARY_DEFS(ge, BinaryOp::Ge, kNotDifferentiable, kNotDifferentiable)
 #undef EMBER_BINARY_DEFS
 
-#define EMBER_UNARY_DEFS(name, op)                                                                             \
+#define EMBER_UNARY_DEFS(name, op, grad)                                                                       \
   const OpDef name##_def{#name, "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Pointwise,             \
-                         family::unary_meta, family::unary_kernel, nullptr, {}, nullptr, int32_t(op)};     \
+                         family::unary_meta, family::unary_kernel, nullptr, grad, nullptr, int32_t(op)};   \
   const OpDef name##__def{#name "_", "(Tensor(a!) self) -> Tensor(a!)", OpKind::InPlace, FusionClass::Pointwise, \
-                          family::unary_meta, family::unary_kernel, nullptr, {}, nullptr, int32_t(op)};
+                          family::unary_meta, family::unary_kernel, nullptr, grad, nullptr, int32_t(op)};
 
-EMBER_UNARY_DEFS(neg, UnaryOp::Neg)
-EMBER_UNARY_DEFS(abs, UnaryOp::Abs)
-EMBER_UNARY_DEFS(exp, UnaryOp::Exp)
-EMBER_UNARY_DEFS(log, UnaryOp::Log)
-EMBER_UNARY_DEFS(sqrt, UnaryOp::Sqrt)
-EMBER_UNARY_DEFS(relu, UnaryOp::Relu)
-EMBER_UNARY_DEFS(sigmoid, UnaryOp::Sigmoid)
-EMBER_UNARY_DEFS(tanh, UnaryOp::Tanh)
+constexpr Derivative kUnaryNone{family::unary_backward, kSaveNone, kSaveNone};
+constexpr Derivative kUnarySelf{family::unary_backward, save({0}), kSaveNone};
+constexpr Derivative kUnaryResult{family::unary_backward, kSaveNone, save({0})};
+EMBER_UNARY_DEFS(neg, UnaryOp::Neg, kUnaryNone)
+EMBER_UNARY_DEFS(abs, UnaryOp::Abs, kUnarySelf)
+EMBER_UNARY_DEFS(exp, UnaryOp::Exp, kUnaryResult)
+EMBER_UNARY_DEFS(log, UnaryOp::Log, kUnarySelf)
+EMBER_UNARY_DEFS(sqrt, UnaryOp::Sqrt, kUnaryResult)
+EMBER_UNARY_DEFS(relu, UnaryOp::Relu, kUnaryResult)
+EMBER_UNARY_DEFS(sigmoid, UnaryOp::Sigmoid, kUnaryResult)
+EMBER_UNARY_DEFS(tanh, UnaryOp::Tanh, kUnaryResult)
 #undef EMBER_UNARY_DEFS
 
 Tensor call_binary(const OpDef& def, const Tensor& a, const Tensor& b, const Scalar& alpha = 1,
@@ -680,7 +1026,8 @@ void where_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
 }
 
 const OpDef where_def{"where.self", "(Tensor condition, Tensor self, Tensor other) -> Tensor", OpKind::Compute,
-                      FusionClass::Pointwise, where_meta, where_kernel};
+                      FusionClass::Pointwise, where_meta, where_kernel, nullptr,
+                      {family::where_backward, save({0}), kSaveNone}};
 
 // A C++ scalar as a 0-d tensor: a float counts as the default dtype and an integer as
 // int64, which promotes exactly as a weak scalar does.

@@ -25,6 +25,13 @@ void lerp_scalar_kernel(const OpDef&, const OpCall&, Outputs&);
 void ternary_meta(const OpDef&, const OpCall&, MetaOutputs&);
 void ternary_kernel(const OpDef&, const OpCall&, Outputs&);
 Tensor call_op(const OpDef& def, std::initializer_list<Tensor> inputs, std::initializer_list<Attr> attrs);
+GradList binary_tensor_backward(const GradContext&);
+GradList binary_scalar_backward(const GradContext&);
+GradList unary_backward(const GradContext&);
+GradList clamp_scalar_backward(const GradContext&);
+GradList hardtanh_backward(const GradContext&);
+GradList lerp_scalar_backward(const GradContext&);
+GradList ternary_backward(const GradContext&);
 }  // namespace detail::pointwise
 
 namespace {
@@ -39,125 +46,143 @@ constexpr const char* kBinaryScalarSchema =
     "(Tensor self, Scalar other, *, Scalar alpha=1, str? rounding_mode=None, bool reverse=False) -> Tensor";
 
 constexpr OpDef pointwise_def(std::string_view name, std::string_view schema, OpKind kind, MetaFn meta, KernelFn kernel,
-                              int32_t code) {
-  return OpDef{name, schema, kind, FusionClass::Pointwise, meta, kernel, nullptr, {}, nullptr, code};
+                              int32_t code, Derivative backward) {
+  return OpDef{name, schema, kind, FusionClass::Pointwise, meta, kernel, nullptr, backward, nullptr, code};
 }
+
+// Backwards. Each saves what its formula reads (for an in-place op, saving self keeps a copy taken
+// before the write; saving the result keeps the written tensor).
+constexpr Derivative kNotDifferentiable{not_differentiable, kSaveNone, kSaveNone};
+constexpr Derivative kBinaryGradOnly{family::binary_tensor_backward, kSaveNone, kSaveNone};
+constexpr Derivative kBinaryBoth{family::binary_tensor_backward, save({0, 1}), kSaveNone};
+constexpr Derivative kBinaryScalarNone{family::binary_scalar_backward, kSaveNone, kSaveNone};
+constexpr Derivative kUnaryNone{family::unary_backward, kSaveNone, kSaveNone};
+constexpr Derivative kUnarySelf{family::unary_backward, save({0}), kSaveNone};
+constexpr Derivative kUnaryResult{family::unary_backward, kSaveNone, save({0})};
+constexpr Derivative kClampScalar{family::clamp_scalar_backward, save({0}), kSaveNone};
+// floor_divide: PyTorch 1.13 records NotImplemented (backward through it fails); no formula gives the same node.
+constexpr Derivative kNoFormula{nullptr, kSaveNone, kSaveNone};
 
 // ---- binary ops: the call layout of ops_pointwise.cpp (tensor form, scalar form with `reverse`) ----
 
-#define EMBER_BINARY_TENSOR_DEFS(name, op)                                                                      \
+#define EMBER_BINARY_TENSOR_DEFS(name, op, grad)                                                                \
   const OpDef name##_tensor = pointwise_def(#name ".Tensor", kBinarySchema, OpKind::Compute,                   \
-                                            family::binary_tensor_meta, family::binary_tensor_kernel, int32_t(op)); \
+                                            family::binary_tensor_meta, family::binary_tensor_kernel, int32_t(op), \
+                                            grad);                                                               \
   const OpDef name##__tensor = pointwise_def(#name "_.Tensor", kBinarySchema, OpKind::InPlace,                 \
-                                             family::binary_tensor_meta, family::binary_tensor_kernel, int32_t(op));
-#define EMBER_BINARY_SCALAR_DEFS(name, op)                                                                      \
+                                             family::binary_tensor_meta, family::binary_tensor_kernel, int32_t(op), \
+                                             grad);
+#define EMBER_BINARY_SCALAR_DEFS(name, op, grad)                                                                \
   const OpDef name##_scalar = pointwise_def(#name ".Scalar", kBinaryScalarSchema, OpKind::Compute,             \
-                                            family::binary_scalar_meta, family::binary_scalar_kernel, int32_t(op)); \
+                                            family::binary_scalar_meta, family::binary_scalar_kernel, int32_t(op), \
+                                            grad);                                                               \
   const OpDef name##__scalar = pointwise_def(#name "_.Scalar", kBinaryScalarSchema, OpKind::InPlace,           \
-                                             family::binary_scalar_meta, family::binary_scalar_kernel, int32_t(op));
+                                             family::binary_scalar_meta, family::binary_scalar_kernel, int32_t(op), \
+                                             grad);
 
-EMBER_BINARY_TENSOR_DEFS(floor_divide, BinaryOp::DivFloor)
-EMBER_BINARY_SCALAR_DEFS(floor_divide, BinaryOp::DivFloor)
-EMBER_BINARY_TENSOR_DEFS(remainder, BinaryOp::Remainder)
-EMBER_BINARY_SCALAR_DEFS(remainder, BinaryOp::Remainder)
-EMBER_BINARY_TENSOR_DEFS(fmod, BinaryOp::Fmod)
-EMBER_BINARY_SCALAR_DEFS(fmod, BinaryOp::Fmod)
-EMBER_BINARY_TENSOR_DEFS(pow, BinaryOp::Pow)
-EMBER_BINARY_TENSOR_DEFS(atan2, BinaryOp::Atan2)
-EMBER_BINARY_TENSOR_DEFS(clamp_min, BinaryOp::Maximum)
-EMBER_BINARY_TENSOR_DEFS(clamp_max, BinaryOp::Minimum)
-EMBER_BINARY_TENSOR_DEFS(logical_and, BinaryOp::LogicalAnd)
-EMBER_BINARY_TENSOR_DEFS(logical_or, BinaryOp::LogicalOr)
-EMBER_BINARY_TENSOR_DEFS(logical_xor, BinaryOp::LogicalXor)
-EMBER_BINARY_TENSOR_DEFS(bitwise_and, BinaryOp::BitwiseAnd)
-EMBER_BINARY_SCALAR_DEFS(bitwise_and, BinaryOp::BitwiseAnd)
-EMBER_BINARY_TENSOR_DEFS(bitwise_or, BinaryOp::BitwiseOr)
-EMBER_BINARY_SCALAR_DEFS(bitwise_or, BinaryOp::BitwiseOr)
-EMBER_BINARY_TENSOR_DEFS(bitwise_xor, BinaryOp::BitwiseXor)
-EMBER_BINARY_SCALAR_DEFS(bitwise_xor, BinaryOp::BitwiseXor)
-EMBER_BINARY_TENSOR_DEFS(bitwise_left_shift, BinaryOp::LeftShift)
-EMBER_BINARY_SCALAR_DEFS(bitwise_left_shift, BinaryOp::LeftShift)
-EMBER_BINARY_TENSOR_DEFS(bitwise_right_shift, BinaryOp::RightShift)
-EMBER_BINARY_SCALAR_DEFS(bitwise_right_shift, BinaryOp::RightShift)
+EMBER_BINARY_TENSOR_DEFS(floor_divide, BinaryOp::DivFloor, kNoFormula)
+EMBER_BINARY_SCALAR_DEFS(floor_divide, BinaryOp::DivFloor, kNoFormula)
+EMBER_BINARY_TENSOR_DEFS(remainder, BinaryOp::Remainder, kBinaryBoth)
+EMBER_BINARY_SCALAR_DEFS(remainder, BinaryOp::Remainder, kBinaryScalarNone)
+EMBER_BINARY_TENSOR_DEFS(fmod, BinaryOp::Fmod, kBinaryBoth)
+EMBER_BINARY_SCALAR_DEFS(fmod, BinaryOp::Fmod, kBinaryScalarNone)
+EMBER_BINARY_TENSOR_DEFS(pow, BinaryOp::Pow, (Derivative{family::binary_tensor_backward, save({0, 1}), save({0})}))
+EMBER_BINARY_TENSOR_DEFS(atan2, BinaryOp::Atan2, kBinaryBoth)
+EMBER_BINARY_TENSOR_DEFS(clamp_min, BinaryOp::Maximum, kBinaryBoth)
+EMBER_BINARY_TENSOR_DEFS(clamp_max, BinaryOp::Minimum, kBinaryBoth)
+EMBER_BINARY_TENSOR_DEFS(logical_and, BinaryOp::LogicalAnd, kNotDifferentiable)
+EMBER_BINARY_TENSOR_DEFS(logical_or, BinaryOp::LogicalOr, kNotDifferentiable)
+EMBER_BINARY_TENSOR_DEFS(logical_xor, BinaryOp::LogicalXor, kNotDifferentiable)
+EMBER_BINARY_TENSOR_DEFS(bitwise_and, BinaryOp::BitwiseAnd, kNotDifferentiable)
+EMBER_BINARY_SCALAR_DEFS(bitwise_and, BinaryOp::BitwiseAnd, kNotDifferentiable)
+EMBER_BINARY_TENSOR_DEFS(bitwise_or, BinaryOp::BitwiseOr, kNotDifferentiable)
+EMBER_BINARY_SCALAR_DEFS(bitwise_or, BinaryOp::BitwiseOr, kNotDifferentiable)
+EMBER_BINARY_TENSOR_DEFS(bitwise_xor, BinaryOp::BitwiseXor, kNotDifferentiable)
+EMBER_BINARY_SCALAR_DEFS(bitwise_xor, BinaryOp::BitwiseXor, kNotDifferentiable)
+EMBER_BINARY_TENSOR_DEFS(bitwise_left_shift, BinaryOp::LeftShift, kNotDifferentiable)
+EMBER_BINARY_SCALAR_DEFS(bitwise_left_shift, BinaryOp::LeftShift, kNotDifferentiable)
+EMBER_BINARY_TENSOR_DEFS(bitwise_right_shift, BinaryOp::RightShift, kNotDifferentiable)
+EMBER_BINARY_SCALAR_DEFS(bitwise_right_shift, BinaryOp::RightShift, kNotDifferentiable)
 #undef EMBER_BINARY_TENSOR_DEFS
 #undef EMBER_BINARY_SCALAR_DEFS
 
 // pow(Scalar base, Tensor exponent) is the scalar form reversed; the binary ops without an in-place form:
 const OpDef pow_scalar_base = pointwise_def("pow.Scalar", kBinaryScalarSchema, OpKind::Compute,
                                             family::binary_scalar_meta, family::binary_scalar_kernel,
-                                            int32_t(BinaryOp::Pow));
+                                            int32_t(BinaryOp::Pow),
+                                            {family::binary_scalar_backward, save({0}), save({0})});
 const OpDef minimum_def = pointwise_def("minimum", kBinarySchema, OpKind::Compute, family::binary_tensor_meta,
-                                        family::binary_tensor_kernel, int32_t(BinaryOp::Minimum));
+                                        family::binary_tensor_kernel, int32_t(BinaryOp::Minimum), kBinaryBoth);
 const OpDef maximum_def = pointwise_def("maximum", kBinarySchema, OpKind::Compute, family::binary_tensor_meta,
-                                        family::binary_tensor_kernel, int32_t(BinaryOp::Maximum));
+                                        family::binary_tensor_kernel, int32_t(BinaryOp::Maximum), kBinaryBoth);
 
 // ---- unary ops: inputs {self}, attrs are the parameters in the schema's order ----
 
-#define EMBER_UNARY_DEF(var, name, schema, op)                                                                   \
+#define EMBER_UNARY_DEF(var, name, schema, op, grad)                                                             \
   const OpDef var = pointwise_def(name, schema, OpKind::Compute, family::unary_meta, family::unary_kernel, \
-                                  int32_t(op));
-#define EMBER_UNARY_INPLACE_DEF(var, name, schema, op)                                                           \
+                                  int32_t(op), grad);
+#define EMBER_UNARY_INPLACE_DEF(var, name, schema, op, grad)                                                     \
   const OpDef var = pointwise_def(name, schema, OpKind::InPlace, family::unary_meta, family::unary_kernel, \
-                                  int32_t(op));
-#define EMBER_UNARY_DEFS(name, op)                                                        \
-  EMBER_UNARY_DEF(name##_def, #name, "(Tensor self) -> Tensor", op)                       \
-  EMBER_UNARY_INPLACE_DEF(name##__def, #name "_", "(Tensor(a!) self) -> Tensor(a!)", op)
+                                  int32_t(op), grad);
+#define EMBER_UNARY_DEFS(name, op, grad)                                                        \
+  EMBER_UNARY_DEF(name##_def, #name, "(Tensor self) -> Tensor", op, grad)                       \
+  EMBER_UNARY_INPLACE_DEF(name##__def, #name "_", "(Tensor(a!) self) -> Tensor(a!)", op, grad)
 
-EMBER_UNARY_DEFS(reciprocal, UnaryOp::Reciprocal)
-EMBER_UNARY_DEFS(rsqrt, UnaryOp::Rsqrt)
-EMBER_UNARY_DEFS(exp2, UnaryOp::Exp2)
-EMBER_UNARY_DEFS(expm1, UnaryOp::Expm1)
-EMBER_UNARY_DEFS(log2, UnaryOp::Log2)
-EMBER_UNARY_DEFS(log10, UnaryOp::Log10)
-EMBER_UNARY_DEFS(log1p, UnaryOp::Log1p)
-EMBER_UNARY_DEFS(sin, UnaryOp::Sin)
-EMBER_UNARY_DEFS(cos, UnaryOp::Cos)
-EMBER_UNARY_DEFS(tan, UnaryOp::Tan)
-EMBER_UNARY_DEFS(asin, UnaryOp::Asin)
-EMBER_UNARY_DEFS(acos, UnaryOp::Acos)
-EMBER_UNARY_DEFS(atan, UnaryOp::Atan)
-EMBER_UNARY_DEFS(sinh, UnaryOp::Sinh)
-EMBER_UNARY_DEFS(cosh, UnaryOp::Cosh)
-EMBER_UNARY_DEFS(erf, UnaryOp::Erf)
-EMBER_UNARY_DEFS(erfc, UnaryOp::Erfc)
-EMBER_UNARY_DEFS(erfinv, UnaryOp::Erfinv)
-EMBER_UNARY_DEFS(floor, UnaryOp::Floor)
-EMBER_UNARY_DEFS(ceil, UnaryOp::Ceil)
-EMBER_UNARY_DEFS(round, UnaryOp::Round)
-EMBER_UNARY_DEFS(trunc, UnaryOp::Trunc)
-EMBER_UNARY_DEFS(frac, UnaryOp::Frac)
-EMBER_UNARY_DEFS(sign, UnaryOp::Sign)
-EMBER_UNARY_DEFS(bitwise_not, UnaryOp::BitwiseNot)
-EMBER_UNARY_DEFS(logical_not, UnaryOp::LogicalNot)
-EMBER_UNARY_DEFS(silu, UnaryOp::Silu)
-EMBER_UNARY_DEFS(mish, UnaryOp::Mish)
-EMBER_UNARY_DEFS(hardsigmoid, UnaryOp::Hardsigmoid)
-EMBER_UNARY_DEFS(hardswish, UnaryOp::Hardswish)
-EMBER_UNARY_DEF(isnan_def, "isnan", "(Tensor self) -> Tensor", UnaryOp::IsNan)
-EMBER_UNARY_DEF(isinf_def, "isinf", "(Tensor self) -> Tensor", UnaryOp::IsInf)
-EMBER_UNARY_DEF(isfinite_def, "isfinite", "(Tensor self) -> Tensor", UnaryOp::IsFinite)
-EMBER_UNARY_DEF(log_sigmoid_def, "log_sigmoid", "(Tensor self) -> Tensor", UnaryOp::LogSigmoid)
+EMBER_UNARY_DEFS(reciprocal, UnaryOp::Reciprocal, kUnaryResult)
+EMBER_UNARY_DEFS(rsqrt, UnaryOp::Rsqrt, kUnaryResult)
+EMBER_UNARY_DEFS(exp2, UnaryOp::Exp2, kUnaryResult)
+EMBER_UNARY_DEFS(expm1, UnaryOp::Expm1, kUnaryResult)
+EMBER_UNARY_DEFS(log2, UnaryOp::Log2, kUnarySelf)
+EMBER_UNARY_DEFS(log10, UnaryOp::Log10, kUnarySelf)
+EMBER_UNARY_DEFS(log1p, UnaryOp::Log1p, kUnarySelf)
+EMBER_UNARY_DEFS(sin, UnaryOp::Sin, kUnarySelf)
+EMBER_UNARY_DEFS(cos, UnaryOp::Cos, kUnarySelf)
+EMBER_UNARY_DEFS(tan, UnaryOp::Tan, kUnaryResult)
+EMBER_UNARY_DEFS(asin, UnaryOp::Asin, kUnarySelf)
+EMBER_UNARY_DEFS(acos, UnaryOp::Acos, kUnarySelf)
+EMBER_UNARY_DEFS(atan, UnaryOp::Atan, kUnarySelf)
+EMBER_UNARY_DEFS(sinh, UnaryOp::Sinh, kUnarySelf)
+EMBER_UNARY_DEFS(cosh, UnaryOp::Cosh, kUnarySelf)
+EMBER_UNARY_DEFS(erf, UnaryOp::Erf, kUnarySelf)
+EMBER_UNARY_DEFS(erfc, UnaryOp::Erfc, kUnarySelf)
+EMBER_UNARY_DEFS(erfinv, UnaryOp::Erfinv, kUnaryResult)
+EMBER_UNARY_DEFS(floor, UnaryOp::Floor, kUnaryNone)
+EMBER_UNARY_DEFS(ceil, UnaryOp::Ceil, kUnaryNone)
+EMBER_UNARY_DEFS(round, UnaryOp::Round, kUnaryNone)
+EMBER_UNARY_DEFS(trunc, UnaryOp::Trunc, kUnaryNone)
+EMBER_UNARY_DEFS(frac, UnaryOp::Frac, kUnaryNone)
+EMBER_UNARY_DEFS(sign, UnaryOp::Sign, kUnaryNone)
+EMBER_UNARY_DEFS(bitwise_not, UnaryOp::BitwiseNot, kNotDifferentiable)
+EMBER_UNARY_DEFS(logical_not, UnaryOp::LogicalNot, kNotDifferentiable)
+EMBER_UNARY_DEFS(silu, UnaryOp::Silu, kUnarySelf)
+EMBER_UNARY_DEFS(mish, UnaryOp::Mish, kUnarySelf)
+EMBER_UNARY_DEFS(hardsigmoid, UnaryOp::Hardsigmoid, kUnarySelf)
+EMBER_UNARY_DEFS(hardswish, UnaryOp::Hardswish, kUnarySelf)
+EMBER_UNARY_DEF(isnan_def, "isnan", "(Tensor self) -> Tensor", UnaryOp::IsNan, kNotDifferentiable)
+EMBER_UNARY_DEF(isinf_def, "isinf", "(Tensor self) -> Tensor", UnaryOp::IsInf, kNotDifferentiable)
+EMBER_UNARY_DEF(isfinite_def, "isfinite", "(Tensor self) -> Tensor", UnaryOp::IsFinite, kNotDifferentiable)
+EMBER_UNARY_DEF(log_sigmoid_def, "log_sigmoid", "(Tensor self) -> Tensor", UnaryOp::LogSigmoid, kUnarySelf)
 
 constexpr const char* kRoundDecimalsSchema = "(Tensor self, *, int decimals) -> Tensor";
-EMBER_UNARY_DEF(round_decimals_def, "round.decimals", kRoundDecimalsSchema, UnaryOp::RoundDecimals)
-EMBER_UNARY_INPLACE_DEF(round__decimals_def, "round_.decimals", kRoundDecimalsSchema, UnaryOp::RoundDecimals)
+EMBER_UNARY_DEF(round_decimals_def, "round.decimals", kRoundDecimalsSchema, UnaryOp::RoundDecimals, kUnaryNone)
+EMBER_UNARY_INPLACE_DEF(round__decimals_def, "round_.decimals", kRoundDecimalsSchema, UnaryOp::RoundDecimals, kUnaryNone)
 constexpr const char* kPowScalarSchema = "(Tensor self, Scalar exponent) -> Tensor";
-EMBER_UNARY_DEF(pow_tensor_scalar, "pow.Tensor_Scalar", kPowScalarSchema, UnaryOp::PowScalar)
-EMBER_UNARY_INPLACE_DEF(pow__tensor_scalar, "pow_.Scalar", kPowScalarSchema, UnaryOp::PowScalar)
+EMBER_UNARY_DEF(pow_tensor_scalar, "pow.Tensor_Scalar", kPowScalarSchema, UnaryOp::PowScalar, kUnarySelf)
+EMBER_UNARY_INPLACE_DEF(pow__tensor_scalar, "pow_.Scalar", kPowScalarSchema, UnaryOp::PowScalar, kUnarySelf)
 constexpr const char* kNanToNumSchema = "(Tensor self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor";
-EMBER_UNARY_DEF(nan_to_num_def, "nan_to_num", kNanToNumSchema, UnaryOp::NanToNum)
-EMBER_UNARY_INPLACE_DEF(nan_to_num__def, "nan_to_num_", kNanToNumSchema, UnaryOp::NanToNum)
+EMBER_UNARY_DEF(nan_to_num_def, "nan_to_num", kNanToNumSchema, UnaryOp::NanToNum, kUnarySelf)
+EMBER_UNARY_INPLACE_DEF(nan_to_num__def, "nan_to_num_", kNanToNumSchema, UnaryOp::NanToNum, kUnarySelf)
 constexpr const char* kLeakyReluSchema = "(Tensor self, Scalar negative_slope=0.01) -> Tensor";
-EMBER_UNARY_DEF(leaky_relu_def, "leaky_relu", kLeakyReluSchema, UnaryOp::LeakyRelu)
-EMBER_UNARY_INPLACE_DEF(leaky_relu__def, "leaky_relu_", kLeakyReluSchema, UnaryOp::LeakyRelu)
+EMBER_UNARY_DEF(leaky_relu_def, "leaky_relu", kLeakyReluSchema, UnaryOp::LeakyRelu, kUnarySelf)
+EMBER_UNARY_INPLACE_DEF(leaky_relu__def, "leaky_relu_", kLeakyReluSchema, UnaryOp::LeakyRelu, kUnaryResult)
 constexpr const char* kEluSchema = "(Tensor self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor";
-EMBER_UNARY_DEF(elu_def, "elu", kEluSchema, UnaryOp::Elu)
-EMBER_UNARY_INPLACE_DEF(elu__def, "elu_", kEluSchema, UnaryOp::Elu)
+EMBER_UNARY_DEF(elu_def, "elu", kEluSchema, UnaryOp::Elu, kUnarySelf)
+EMBER_UNARY_INPLACE_DEF(elu__def, "elu_", kEluSchema, UnaryOp::Elu, kUnaryResult)
 constexpr const char* kGeluSchema = "(Tensor self, *, str approximate='none') -> Tensor";
-EMBER_UNARY_DEF(gelu_def, "gelu", kGeluSchema, UnaryOp::Gelu)
-EMBER_UNARY_INPLACE_DEF(gelu__def, "gelu_", kGeluSchema, UnaryOp::Gelu)
+EMBER_UNARY_DEF(gelu_def, "gelu", kGeluSchema, UnaryOp::Gelu, kUnarySelf)
+EMBER_UNARY_INPLACE_DEF(gelu__def, "gelu_", kGeluSchema, UnaryOp::Gelu, kUnarySelf)
 EMBER_UNARY_DEF(softplus_def, "softplus", "(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor",
-                UnaryOp::Softplus)
+                UnaryOp::Softplus, kUnarySelf)
 #undef EMBER_UNARY_DEFS
 #undef EMBER_UNARY_DEF
 #undef EMBER_UNARY_INPLACE_DEF
@@ -166,45 +191,49 @@ EMBER_UNARY_DEF(softplus_def, "softplus", "(Tensor self, Scalar beta=1, Scalar t
 
 constexpr const char* kClampSchema = "(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor";
 const OpDef clamp_def = pointwise_def("clamp", kClampSchema, OpKind::Compute, family::clamp_meta, family::clamp_kernel,
-                                      int32_t(UnaryOp::Clamp));
+                                      int32_t(UnaryOp::Clamp), kClampScalar);
 const OpDef clamp__def = pointwise_def("clamp_", kClampSchema, OpKind::InPlace, family::clamp_meta,
-                                       family::clamp_kernel, int32_t(UnaryOp::Clamp));
+                                       family::clamp_kernel, int32_t(UnaryOp::Clamp), kClampScalar);
 const OpDef clamp_min_scalar = pointwise_def("clamp_min", "(Tensor self, Scalar min) -> Tensor", OpKind::Compute,
-                                             family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMin));
+                                             family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMin), kClampScalar);
 const OpDef clamp_min__scalar = pointwise_def("clamp_min_", "(Tensor self, Scalar min) -> Tensor", OpKind::InPlace,
-                                              family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMin));
+                                              family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMin), kClampScalar);
 const OpDef clamp_max_scalar = pointwise_def("clamp_max", "(Tensor self, Scalar max) -> Tensor", OpKind::Compute,
-                                             family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMax));
+                                             family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMax), kClampScalar);
 const OpDef clamp_max__scalar = pointwise_def("clamp_max_", "(Tensor self, Scalar max) -> Tensor", OpKind::InPlace,
-                                              family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMax));
+                                              family::clamp_meta, family::clamp_kernel, int32_t(UnaryOp::ClampMax), kClampScalar);
 constexpr const char* kHardtanhSchema = "(Tensor self, Scalar min_val=-1, Scalar max_val=1) -> Tensor";
 const OpDef hardtanh_def = pointwise_def("hardtanh", kHardtanhSchema, OpKind::Compute, family::hardtanh_meta,
-                                         family::clamp_kernel, int32_t(UnaryOp::Clamp));
+                                         family::clamp_kernel, int32_t(UnaryOp::Clamp),
+                                         {family::hardtanh_backward, save({0}), kSaveNone});
 const OpDef hardtanh__def = pointwise_def("hardtanh_", kHardtanhSchema, OpKind::InPlace, family::hardtanh_meta,
-                                          family::clamp_kernel, int32_t(UnaryOp::Clamp));
+                                          family::clamp_kernel, int32_t(UnaryOp::Clamp),
+                                          {family::hardtanh_backward, kSaveNone, save({0})});
 
 // ---- lerp, addcmul, addcdiv, clamp with tensor bounds ----
 
 constexpr const char* kLerpScalarSchema = "(Tensor self, Tensor end, Scalar weight) -> Tensor";
 const OpDef lerp_scalar = pointwise_def("lerp.Scalar", kLerpScalarSchema, OpKind::Compute, family::lerp_scalar_meta,
-                                        family::lerp_scalar_kernel, int32_t(BinaryOp::Lerp));
+                                        family::lerp_scalar_kernel, int32_t(BinaryOp::Lerp),
+                                        {family::lerp_scalar_backward, kSaveNone, kSaveNone});
 const OpDef lerp__scalar = pointwise_def("lerp_.Scalar", kLerpScalarSchema, OpKind::InPlace, family::lerp_scalar_meta,
-                                         family::lerp_scalar_kernel, int32_t(BinaryOp::Lerp));
+                                         family::lerp_scalar_kernel, int32_t(BinaryOp::Lerp),
+                                        {family::lerp_scalar_backward, kSaveNone, kSaveNone});
 
-#define EMBER_TERNARY_DEFS(var, name, inplace_name, schema, op)                                                    \
+#define EMBER_TERNARY_DEFS(var, name, inplace_name, schema, op, saves)                                             \
   const OpDef var##_def = pointwise_def(name, schema, OpKind::Compute, family::ternary_meta, family::ternary_kernel, \
-                                        int32_t(op));                                                              \
+                                        int32_t(op), {family::ternary_backward, saves, kSaveNone});               \
   const OpDef var##__def = pointwise_def(inplace_name, schema, OpKind::InPlace, family::ternary_meta,              \
-                                         family::ternary_kernel, int32_t(op));
+                                         family::ternary_kernel, int32_t(op), {family::ternary_backward, saves, kSaveNone});
 
 EMBER_TERNARY_DEFS(lerp_tensor, "lerp.Tensor", "lerp_.Tensor", "(Tensor self, Tensor end, Tensor weight) -> Tensor",
-                   TernaryOp::Lerp)
+                   TernaryOp::Lerp, kSaveAll)
 EMBER_TERNARY_DEFS(addcmul, "addcmul", "addcmul_",
-                   "(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TernaryOp::Addcmul)
+                   "(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TernaryOp::Addcmul, save({1, 2}))
 EMBER_TERNARY_DEFS(addcdiv, "addcdiv", "addcdiv_",
-                   "(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TernaryOp::Addcdiv)
+                   "(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TernaryOp::Addcdiv, save({1, 2}))
 EMBER_TERNARY_DEFS(clamp_tensor, "clamp.Tensor", "clamp_.Tensor", "(Tensor self, Tensor min, Tensor max) -> Tensor",
-                   TernaryOp::Clamp)
+                   TernaryOp::Clamp, kSaveAll)
 #undef EMBER_TERNARY_DEFS
 
 // ---- calls ----
@@ -255,9 +284,12 @@ Scalar celu_input_scale(const Scalar& alpha) {
 
 void register_pointwise_math_ops(OpRegistry& r) {
   for (const OpDef* d :
-       {&floor_divide_tensor, &floor_divide__tensor, &floor_divide_scalar, &floor_divide__scalar, &remainder_tensor,
-        &remainder__tensor, &remainder_scalar, &remainder__scalar, &fmod_tensor, &fmod__tensor, &fmod_scalar,
-        &fmod__scalar, &pow_tensor, &pow__tensor, &pow_scalar_base, &pow_tensor_scalar, &pow__tensor_scalar,
+       // Registration order numbers grad_fn names (RemainderBackward0 is remainder.Scalar, as in PyTorch's
+       // derivatives.yaml): the Scalar overloads of remainder, fmod, clamp_min and clamp_max come first.
+       {&floor_divide_tensor, &floor_divide__tensor, &floor_divide_scalar, &floor_divide__scalar, &remainder_scalar,
+        &remainder__scalar, &remainder_tensor, &remainder__tensor, &fmod_scalar, &fmod__scalar, &fmod_tensor,
+        &fmod__tensor, &clamp_min_scalar, &clamp_min__scalar, &clamp_max_scalar, &clamp_max__scalar, &pow_tensor,
+        &pow__tensor, &pow_scalar_base, &pow_tensor_scalar, &pow__tensor_scalar,
         &atan2_tensor, &atan2__tensor, &minimum_def, &maximum_def, &clamp_min_tensor, &clamp_min__tensor,
         &clamp_max_tensor, &clamp_max__tensor, &logical_and_tensor, &logical_and__tensor, &logical_or_tensor,
         &logical_or__tensor, &logical_xor_tensor, &logical_xor__tensor, &bitwise_and_tensor, &bitwise_and__tensor,
@@ -273,7 +305,7 @@ void register_pointwise_math_ops(OpRegistry& r) {
         &round_def, &round__def, &round_decimals_def, &round__decimals_def, &trunc_def, &trunc__def, &frac_def,
         &frac__def, &sign_def, &sign__def, &bitwise_not_def, &bitwise_not__def, &logical_not_def, &logical_not__def,
         &isnan_def, &isinf_def, &isfinite_def, &nan_to_num_def, &nan_to_num__def, &clamp_def, &clamp__def,
-        &clamp_min_scalar, &clamp_min__scalar, &clamp_max_scalar, &clamp_max__scalar, &clamp_tensor_def,
+        &clamp_tensor_def,
         &clamp_tensor__def, &lerp_scalar, &lerp__scalar, &lerp_tensor_def, &lerp_tensor__def, &addcmul_def,
         &addcmul__def, &addcdiv_def, &addcdiv__def, &leaky_relu_def, &leaky_relu__def, &elu_def, &elu__def,
         &gelu_def, &gelu__def, &silu_def, &silu__def, &mish_def, &mish__def, &softplus_def, &hardtanh_def,
