@@ -29,6 +29,10 @@ GradList not_differentiable(const GradContext& ctx) {
   EMBER_FAIL("[{}] is not differentiable; autograd never records it.", ctx.op.name);
 }
 
+GradList no_derivative(const GradContext& ctx) {
+  EMBER_FAIL("the derivative for '{}' is not implemented.", ctx.op.name);
+}
+
 const Tensor& GradContext::input(size_t i) const {
   EMBER_CHECK(i < call.inputs.size() && call.inputs[i].defined(),
               "[{}] the backward formula reads input {}, which the op's Derivative does not save; add it to "

@@ -91,6 +91,9 @@ using BackwardFn = GradList (*)(const GradContext& ctx);
 
 // Marks an op whose outputs never require grad (detach, argmax, comparisons).
 GradList not_differentiable(const GradContext& ctx);
+// Marks an op PyTorch defines no derivative for (floor_divide): its outputs require grad,
+// and a backward that reaches it raises "the derivative for '<op>' is not implemented".
+GradList no_derivative(const GradContext& ctx);
 
 // Bit masks over input/output positions, for Derivative.
 inline constexpr uint32_t kSaveNone = 0;
@@ -123,7 +126,9 @@ struct OpDef {
   DecompositionFn decomposition = nullptr;
   int32_t code = 0;  // family-specific selector (e.g. which BinaryOp), read by shared meta/kernels
 
-  bool differentiable() const { return backward.formula != nullptr && backward.formula != &not_differentiable; }
+  bool differentiable() const {
+    return backward.formula != nullptr && backward.formula != &not_differentiable && backward.formula != &no_derivative;
+  }
 };
 
 // A dispatch mode (tracing, replay) sees every call before eager does.

@@ -60,8 +60,8 @@ constexpr Derivative kUnaryNone{family::unary_backward, kSaveNone, kSaveNone};
 constexpr Derivative kUnarySelf{family::unary_backward, save({0}), kSaveNone};
 constexpr Derivative kUnaryResult{family::unary_backward, kSaveNone, save({0})};
 constexpr Derivative kClampScalar{family::clamp_scalar_backward, save({0}), kSaveNone};
-// floor_divide: PyTorch 1.13 records NotImplemented (backward through it fails); no formula gives the same node.
-constexpr Derivative kNoFormula{nullptr, kSaveNone, kSaveNone};
+// floor_divide: PyTorch 1.13 records NotImplemented (backward through it fails).
+constexpr Derivative kNoFormula{no_derivative, kSaveNone, kSaveNone};
 
 // ---- binary ops: the call layout of ops_pointwise.cpp (tensor form, scalar form with `reverse`) ----
 

@@ -75,7 +75,7 @@ void record(const OpDef& op, const OpCall& call, Outputs& outputs, const Tensor&
 
   std::shared_ptr<Node> node;
   OpNode* op_node = nullptr;
-  if (op.backward.formula == nullptr) {
+  if (op.backward.formula == nullptr || op.backward.formula == &no_derivative) {
     node = std::make_shared<NotImplementedNode>(std::string(op.name));
   } else {
     auto made = std::make_shared<OpNode>(op, call);
