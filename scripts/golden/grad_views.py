@@ -127,3 +127,16 @@ show("slice step 2 grad", x.grad)
 x.grad = None
 (x.expand(2, 3, 4) * torch.arange(24, dtype=torch.float64).reshape(2, 3, 4)).sum().backward()
 show("expand grad", x.grad)
+
+# cat and stack promote dtypes; each input's gradient comes back in its own dtype
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = torch.tensor([[3.0, 4.0]], dtype=torch.float64, requires_grad=True)
+c = torch.cat([a.unsqueeze(0), b])
+show("cat dtype", c.dtype)
+(c * torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)).sum().backward()
+show("cat: a.grad", a.grad)
+show("cat: b.grad", b.grad)
+a.grad = None
+s = torch.stack([a, b[0]], 1)
+(s * torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)).sum().backward()
+show("stack: a.grad", a.grad)

@@ -159,3 +159,18 @@ TEST_CASE("double backward through select") {
   Tensor gg = autograd::grad({g.sum()}, {x})[0];
   test::check_exact(gg, {0, 0, 0, 6, 6, 6});
 }
+
+TEST_CASE("cat and stack promote dtypes; each input's gradient comes back in its own dtype") {
+  Tensor a = test::make<double>({1, 2}, {2}).requires_grad_();  // float32
+  Tensor b = dbl({3, 4}, {1, 2}).requires_grad_();
+  Tensor c = cat({a.unsqueeze(0), b});
+  CHECK(c.dtype() == kDouble);
+  (c * dbl({1, 2, 3, 4}, {2, 2})).sum().backward();
+  CHECK(a.grad().dtype() == kFloat);
+  test::check_exact(a.grad(), {1, 2});
+  test::check_exact(b.grad(), {3, 4});
+  Tensor a2 = test::make<double>({1, 2}, {2}).requires_grad_();
+  (stack({a2, b.select(0, 0)}, 1) * dbl({1, 2, 3, 4}, {2, 2})).sum().backward();
+  CHECK(a2.grad().dtype() == kFloat);
+  test::check_exact(a2.grad(), {1, 3});
+}
