@@ -504,22 +504,28 @@ GradList unbind_backward(const GradContext& ctx) {
   return {stack(TensorList(ctx.grads.data(), ctx.grads.size()), ctx.call.int_attr(0))};
 }
 
-#define EMBER_VIEW_DEF(var, name, schema, meta, code, formula)                                                 \
-  const OpDef var{name,    schema,  OpKind::View, FusionClass::View, meta, nullptr, nullptr, {formula, kSaveNone}, \
-                  nullptr, code};
+// Views save nothing: every formula reads only the gradient, the attrs and the input's sizes.
+#define EMBER_VIEW_DEF(var, name, schema, meta, code, formula)                                  \
+  const OpDef var{name, schema, OpKind::View, FusionClass::View, meta, nullptr, nullptr, \
+                  {formula, kSaveNone}, nullptr, code};
 
 GradList reshape_backward(const GradContext& ctx) { return {ctx.grad().reshape(ctx.input_sizes(0))}; }
 const OpDef view_def{"view", "(Tensor(a) self, SymInt[] size) -> Tensor(a)", OpKind::View, FusionClass::View, view_meta,
                      nullptr, nullptr, {reshape_backward, kSaveNone}};
-EMBER_VIEW_DEF(transpose_def, "transpose.int", "(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", transpose_meta, 0, transpose_backward)
+EMBER_VIEW_DEF(transpose_def, "transpose.int", "(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", transpose_meta, 0,
+               transpose_backward)
 EMBER_VIEW_DEF(permute_def, "permute", "(Tensor(a) self, int[] dims) -> Tensor(a)", permute_meta, 0, permute_backward)
 EMBER_VIEW_DEF(squeeze_def, "squeeze", "(Tensor(a) self) -> Tensor(a)", squeeze_meta, 0, squeeze_backward)
-EMBER_VIEW_DEF(squeeze_dim_def, "squeeze.dim", "(Tensor(a) self, int dim) -> Tensor(a)", squeeze_meta, 1, squeeze_backward)
-EMBER_VIEW_DEF(squeeze_dims_def, "squeeze.dims", "(Tensor(a) self, int[] dim) -> Tensor(a)", squeeze_meta, 2, squeeze_backward)
-EMBER_VIEW_DEF(unsqueeze_def, "unsqueeze", "(Tensor(a) self, int dim) -> Tensor(a)", unsqueeze_meta, 0, unsqueeze_backward)
+EMBER_VIEW_DEF(squeeze_dim_def, "squeeze.dim", "(Tensor(a) self, int dim) -> Tensor(a)", squeeze_meta, 1,
+               squeeze_backward)
+EMBER_VIEW_DEF(squeeze_dims_def, "squeeze.dims", "(Tensor(a) self, int[] dim) -> Tensor(a)", squeeze_meta, 2,
+               squeeze_backward)
+EMBER_VIEW_DEF(unsqueeze_def, "unsqueeze", "(Tensor(a) self, int dim) -> Tensor(a)", unsqueeze_meta, 0,
+               unsqueeze_backward)
 EMBER_VIEW_DEF(expand_def, "expand", "(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)",
                expand_meta, 0, expand_backward)
-EMBER_VIEW_DEF(select_def, "select.int", "(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select_meta, 0, select_backward)
+EMBER_VIEW_DEF(select_def, "select.int", "(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select_meta, 0,
+               select_backward)
 EMBER_VIEW_DEF(slice_def, "slice.Tensor",
                "(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)",
                slice_meta, 0, slice_backward)
@@ -534,8 +540,10 @@ EMBER_VIEW_DEF(diagonal_def, "diagonal", "(Tensor(a) self, int offset=0, int dim
 EMBER_VIEW_DEF(split_def, "split.Tensor", "(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]",
                split_meta, 0, split_backward)
 EMBER_VIEW_DEF(split_with_sizes_def, "split_with_sizes",
-               "(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]", split_with_sizes_meta, 0, split_backward)
-EMBER_VIEW_DEF(unbind_def, "unbind.int", "(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind_meta, 0, unbind_backward)
+               "(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]", split_with_sizes_meta, 0,
+               split_backward)
+EMBER_VIEW_DEF(unbind_def, "unbind.int", "(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind_meta, 0,
+               unbind_backward)
 #undef EMBER_VIEW_DEF
 
 Tensor call_view(const OpDef& def, const Tensor& self, SmallVector<Attr, 4> attrs) {

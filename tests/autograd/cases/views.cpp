@@ -37,11 +37,13 @@ void view_cases(std::vector<GradCase>& cases) {
                    [](const L& x) { return L{x[0].select(0, 2)}; }});
   cases.push_back({"slice", [] { return L{leaf({5, 2})}; },
                    [](const L& x) {
-                     return L{x[0].slice(0, 1, 4), x[0].slice(0, std::nullopt, std::nullopt, 2), x[0].slice(0, -3, 100, 2),
-                              x[0].slice(1, 1)};
+                     return L{x[0].slice(0, 1, 4), x[0].slice(0, std::nullopt, std::nullopt, 2),
+                              x[0].slice(0, -3, 100, 2), x[0].slice(1, 1)};
                    }});
   cases.push_back({"slice strided, step 3, empty", [] { return L{strided({2, 5})}; },
-                   [](const L& x) { return L{x[0].slice(1, 0, std::nullopt, 3), x[0].slice(1, 4, 2), x[0].narrow(0, 1, 1)}; }});
+                   [](const L& x) {
+                     return L{x[0].slice(1, 0, std::nullopt, 3), x[0].slice(1, 4, 2), x[0].narrow(0, 1, 1)};
+                   }});
   cases.push_back({"unfold overlapping windows", [] { return L{leaf({2, 5})}; },
                    [](const L& x) { return L{x[0].unfold(1, 3, 1), x[0].unfold(0, 1, 1)}; }});
   cases.push_back({"unfold gaps and strided", [] { return L{strided({6})}; },
@@ -84,7 +86,9 @@ void view_cases(std::vector<GradCase>& cases) {
                      return L{parts[1]};
                    }});
   cases.push_back({"view, reshape, flatten", [] { return L{leaf({2, 3})}; },
-                   [](const L& x) { return L{x[0].view({3, 2}), x[0].t().reshape({6}), x[0].flatten(), x[0].view({-1, 1, 2})}; }});
+                   [](const L& x) {
+                     return L{x[0].view({3, 2}), x[0].t().reshape({6}), x[0].flatten(), x[0].view({-1, 1, 2})};
+                   }});
   cases.push_back({"as_strided (overlapping)", [] { return L{leaf({6})}; },
                    [](const L& x) { return L{x[0].as_strided({3, 2}, {1, 2}, 1)}; }});
   cases.push_back({"a chain of views", [] { return L{leaf({2, 3, 2})}; },
@@ -115,7 +119,8 @@ void join_cases(std::vector<GradCase>& cases) {
                    [](const L& x) { return L{x[0].flip({0}), x[0].flip({-1, 0}), x[0].flip({})}; }});
   cases.push_back({"roll", [] { return L{leaf({2, 3})}; },
                    [](const L& x) {
-                     return L{x[0].roll({1}, {1}), x[0].roll({-1, 4}, {0, 1}), x[0].roll({2}), x[0].roll({1, 1}, {1, 1})};
+                     return L{x[0].roll({1}, {1}), x[0].roll({-1, 4}, {0, 1}), x[0].roll({2}),
+                              x[0].roll({1, 1}, {1, 1})};
                    }});
   cases.push_back({"roll strided", [] { return L{strided({3, 2})}; }, [](const L& x) { return L{x[0].roll({-4})}; }});
   cases.push_back({"repeat", [] { return L{leaf({2, 1})}; },
