@@ -273,16 +273,70 @@ void repeat_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
   kernels::cpu::copy(destination, source);
 }
 
+// ---- backward ----
+
+// Each input gets its own stretch of the gradient along dim; inputs that cat skipped get empty gradients.
+GradList cat_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  GradList grads(ctx.input_metas.size());
+  int64_t position = 0;
+  for (size_t i = 0; i < ctx.input_metas.size(); ++i) {
+    const IntArrayRef sizes = ctx.input_metas[i].sizes;
+    if (sizes.size() == 1 && sizes[0] == 0) {
+      if (ctx.needs(i)) grads[i] = zeros({0}, g.options());
+      continue;
+    }
+    const int64_t dim = detail::wrap_dim("cat", ctx.call.int_attr(0), g.dim());  // g has the inputs' dims
+    const int64_t length = sizes[size_t(dim)];
+    if (ctx.needs(i)) grads[i] = g.narrow(dim, position, length);
+    position += length;
+  }
+  return grads;
+}
+
+GradList stack_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const int64_t dim = detail::wrap_dim("stack", ctx.call.int_attr(0), g.dim());
+  GradList grads(ctx.input_metas.size());
+  for (size_t i = 0; i < grads.size(); ++i)
+    if (ctx.needs(i)) grads[i] = g.select(dim, int64_t(i));
+  return grads;
+}
+
+GradList flip_backward(const GradContext& ctx) { return {ctx.grad().flip(ctx.call.ints_attr(0))}; }
+
+GradList roll_backward(const GradContext& ctx) {
+  DimVector shifts(ctx.call.ints_attr(0));
+  for (int64_t& s : shifts) s = -s;
+  return {ctx.grad().roll(shifts, ctx.call.ints_attr(1))};
+}
+
+// Output dim i of size r*s is seen as (r, s); the input's gradient sums over every r.
+GradList repeat_backward(const GradContext& ctx) {
+  const IntArrayRef repeats = ctx.call.ints_attr(0);
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const Tensor& g = ctx.grad();
+  if (repeats.empty()) return {g};
+  const size_t added = repeats.size() - sizes.size();
+  DimVector split_shape, summed;
+  for (size_t i = 0; i < repeats.size(); ++i) {
+    summed.push_back(int64_t(split_shape.size()));
+    split_shape.push_back(repeats[i]);
+    split_shape.push_back(i < added ? 1 : sizes[i - added]);
+  }
+  return {g.reshape(split_shape).sum(summed).reshape(sizes)};
+}
+
 const OpDef cat_def{"cat", "(Tensor[] tensors, int dim=0) -> Tensor", OpKind::Compute, FusionClass::Extern, cat_meta,
-                    cat_kernel};
+                    cat_kernel, nullptr, {cat_backward, kSaveNone}};
 const OpDef stack_def{"stack", "(Tensor[] tensors, int dim=0) -> Tensor", OpKind::Compute, FusionClass::Extern,
-                      stack_meta, stack_kernel};
+                      stack_meta, stack_kernel, nullptr, {stack_backward, kSaveNone}};
 const OpDef flip_def{"flip", "(Tensor self, int[] dims) -> Tensor", OpKind::Compute, FusionClass::Extern, flip_meta,
-                     flip_kernel};
+                     flip_kernel, nullptr, {flip_backward, kSaveNone}};
 const OpDef roll_def{"roll", "(Tensor self, int[1] shifts, int[1] dims=[]) -> Tensor", OpKind::Compute,
-                     FusionClass::Extern, roll_meta, roll_kernel};
+                     FusionClass::Extern, roll_meta, roll_kernel, nullptr, {roll_backward, kSaveNone}};
 const OpDef repeat_def{"repeat", "(Tensor self, int[] repeats) -> Tensor", OpKind::Compute, FusionClass::Extern,
-                       repeat_meta, repeat_kernel};
+                       repeat_meta, repeat_kernel, nullptr, {repeat_backward, kSaveNone}};
 
 }  // namespace
 

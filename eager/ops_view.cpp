@@ -2,6 +2,7 @@
 // that share input 0's storage; composite views (reshape, narrow, flatten, chunk, ...) are built on them.
 #include <algorithm>
 
+#include "eager/autograd/functions.h"
 #include "eager/meta.h"
 #include "eager/ops.h"
 #include "kernels/check.h"
@@ -416,37 +417,133 @@ GradList as_strided_backward(const GradContext& ctx) {
   return {flat.as_strided(in.sizes, in.strides, in.storage_offset)};
 }
 
-#define EMBER_VIEW_DEF(var, name, schema, meta, code) \
-  const OpDef var{name, schema, OpKind::View, FusionClass::View, meta, nullptr, nullptr, {}, nullptr, code};
+// The backward of a view that picks some of the input's elements: zeros of the input's shape with the
+// same view of them overwritten by the gradient. The zeros are a fresh tensor, so the write is an
+// ordinary differentiable copy_ (with create_graph it records CopySlices on the fresh tensor).
+template <class ViewFn>
+Tensor scatter_into_zeros(const GradContext& ctx, ViewFn&& view_of) {
+  const Tensor& g = ctx.grad();
+  Tensor out = zeros(ctx.input_sizes(0), g.options());
+  view_of(out).copy_(g);
+  return out;
+}
+
+GradList transpose_backward(const GradContext& ctx) {
+  return {ctx.grad().transpose(ctx.call.int_attr(0), ctx.call.int_attr(1))};
+}
+
+GradList permute_backward(const GradContext& ctx) {
+  const IntArrayRef dims = ctx.call.ints_attr(0);
+  const int64_t ndim = int64_t(dims.size());
+  DimVector inverse(dims.size(), 0);
+  for (int64_t i = 0; i < ndim; ++i) inverse[size_t(wrap_dim("permute", dims[size_t(i)], ndim))] = i;
+  return {ctx.grad().permute(inverse)};
+}
+
+// unsqueeze_to: put back the size-1 dims that squeeze removed, in increasing order.
+GradList squeeze_backward(const GradContext& ctx) {
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const int64_t ndim = int64_t(sizes.size());
+  std::vector<bool> mask;
+  if (ctx.op.code == 0) mask.assign(size_t(std::max<int64_t>(ndim, 1)), true);
+  else if (ctx.op.code == 1) mask = detail::dim_mask("squeeze", {ctx.call.int_attr(0)}, ndim);
+  else mask = detail::dim_mask("squeeze", ctx.call.ints_attr(0), ndim);
+  Tensor g = ctx.grad();
+  for (int64_t d = 0; d < ndim; ++d)
+    if (mask[size_t(d)] && sizes[size_t(d)] == 1) g = g.unsqueeze(d);
+  return {g};
+}
+
+GradList unsqueeze_backward(const GradContext& ctx) {
+  const int64_t dim = wrap_dim("unsqueeze", ctx.call.int_attr(0), int64_t(ctx.input_sizes(0).size()) + 1);
+  return {ctx.grad().squeeze(dim)};
+}
+
+GradList expand_backward(const GradContext& ctx) { return {autograd::sum_to(ctx.grad(), ctx.input_sizes(0))}; }
+
+GradList select_backward(const GradContext& ctx) {
+  const OpCall& c = ctx.call;
+  return {scatter_into_zeros(ctx, [&](const Tensor& z) { return z.select(c.int_attr(0), c.int_attr(1)); })};
+}
+
+GradList slice_backward(const GradContext& ctx) {
+  const OpCall& c = ctx.call;
+  return {scatter_into_zeros(ctx, [&](const Tensor& z) {
+    return z.slice(c.int_attr(0), c.has(1) ? std::optional<int64_t>(c.int_attr(1)) : std::nullopt,
+                   c.has(2) ? std::optional<int64_t>(c.int_attr(2)) : std::nullopt, c.int_attr(3));
+  })};
+}
+
+GradList diagonal_backward(const GradContext& ctx) {
+  const OpCall& c = ctx.call;
+  return {scatter_into_zeros(
+      ctx, [&](const Tensor& z) { return z.diagonal(c.int_attr(0), c.int_attr(1), c.int_attr(2)); })};
+}
+
+// Windows may overlap (step < size), so each window position k adds its slice of the gradient
+// into the elements k, k + step, k + 2 step, ... of the input's dim.
+GradList unfold_backward(const GradContext& ctx) {
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const Tensor& g = ctx.grad();
+  if (sizes.empty()) return {g.sum()};  // a 0-d input unfolds into [size] with size <= 1
+  const int64_t dim = wrap_dim("unfold", ctx.call.int_attr(0), int64_t(sizes.size()));
+  const int64_t size = ctx.call.int_attr(1), step = ctx.call.int_attr(2);
+  const int64_t windows = g.size(dim);
+  Tensor out = zeros(sizes, g.options());
+  for (int64_t k = 0; k < size; ++k) out.slice(dim, k, k + (windows - 1) * step + 1, step).add_(g.select(-1, k));
+  return {out};
+}
+
+// split, split_with_sizes: the pieces' gradients (zeros for pieces nobody used) joined back.
+GradList split_backward(const GradContext& ctx) {
+  return {cat(TensorList(ctx.grads.data(), ctx.grads.size()), ctx.call.int_attr(1))};
+}
+
+GradList unbind_backward(const GradContext& ctx) {
+  if (ctx.grads.empty()) return {zeros(ctx.input_sizes(0), TensorOptions(ctx.input_dtype(0)))};
+  return {stack(TensorList(ctx.grads.data(), ctx.grads.size()), ctx.call.int_attr(0))};
+}
+
+// Views save nothing: every formula reads only the gradient, the attrs and the input's sizes.
+#define EMBER_VIEW_DEF(var, name, schema, meta, code, formula)                                  \
+  const OpDef var{name, schema, OpKind::View, FusionClass::View, meta, nullptr, nullptr, \
+                  {formula, kSaveNone}, nullptr, code};
 
 GradList reshape_backward(const GradContext& ctx) { return {ctx.grad().reshape(ctx.input_sizes(0))}; }
 const OpDef view_def{"view", "(Tensor(a) self, SymInt[] size) -> Tensor(a)", OpKind::View, FusionClass::View, view_meta,
                      nullptr, nullptr, {reshape_backward, kSaveNone}};
-EMBER_VIEW_DEF(transpose_def, "transpose.int", "(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", transpose_meta, 0)
-EMBER_VIEW_DEF(permute_def, "permute", "(Tensor(a) self, int[] dims) -> Tensor(a)", permute_meta, 0)
-EMBER_VIEW_DEF(squeeze_def, "squeeze", "(Tensor(a) self) -> Tensor(a)", squeeze_meta, 0)
-EMBER_VIEW_DEF(squeeze_dim_def, "squeeze.dim", "(Tensor(a) self, int dim) -> Tensor(a)", squeeze_meta, 1)
-EMBER_VIEW_DEF(squeeze_dims_def, "squeeze.dims", "(Tensor(a) self, int[] dim) -> Tensor(a)", squeeze_meta, 2)
-EMBER_VIEW_DEF(unsqueeze_def, "unsqueeze", "(Tensor(a) self, int dim) -> Tensor(a)", unsqueeze_meta, 0)
+EMBER_VIEW_DEF(transpose_def, "transpose.int", "(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", transpose_meta, 0,
+               transpose_backward)
+EMBER_VIEW_DEF(permute_def, "permute", "(Tensor(a) self, int[] dims) -> Tensor(a)", permute_meta, 0, permute_backward)
+EMBER_VIEW_DEF(squeeze_def, "squeeze", "(Tensor(a) self) -> Tensor(a)", squeeze_meta, 0, squeeze_backward)
+EMBER_VIEW_DEF(squeeze_dim_def, "squeeze.dim", "(Tensor(a) self, int dim) -> Tensor(a)", squeeze_meta, 1,
+               squeeze_backward)
+EMBER_VIEW_DEF(squeeze_dims_def, "squeeze.dims", "(Tensor(a) self, int[] dim) -> Tensor(a)", squeeze_meta, 2,
+               squeeze_backward)
+EMBER_VIEW_DEF(unsqueeze_def, "unsqueeze", "(Tensor(a) self, int dim) -> Tensor(a)", unsqueeze_meta, 0,
+               unsqueeze_backward)
 EMBER_VIEW_DEF(expand_def, "expand", "(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)",
-               expand_meta, 0)
-EMBER_VIEW_DEF(select_def, "select.int", "(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select_meta, 0)
+               expand_meta, 0, expand_backward)
+EMBER_VIEW_DEF(select_def, "select.int", "(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select_meta, 0,
+               select_backward)
 EMBER_VIEW_DEF(slice_def, "slice.Tensor",
                "(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)",
-               slice_meta, 0)
+               slice_meta, 0, slice_backward)
 EMBER_VIEW_DEF(unfold_def, "unfold", "(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)", unfold_meta,
-               0)
+               0, unfold_backward)
 const OpDef as_strided_def{"as_strided",
                            "(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)",
                            OpKind::View, FusionClass::View, as_strided_meta, nullptr, nullptr,
                            {as_strided_backward, kSaveNone}};
 EMBER_VIEW_DEF(diagonal_def, "diagonal", "(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)",
-               diagonal_meta, 0)
+               diagonal_meta, 0, diagonal_backward)
 EMBER_VIEW_DEF(split_def, "split.Tensor", "(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]",
-               split_meta, 0)
+               split_meta, 0, split_backward)
 EMBER_VIEW_DEF(split_with_sizes_def, "split_with_sizes",
-               "(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]", split_with_sizes_meta, 0)
-EMBER_VIEW_DEF(unbind_def, "unbind.int", "(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind_meta, 0)
+               "(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]", split_with_sizes_meta, 0,
+               split_backward)
+EMBER_VIEW_DEF(unbind_def, "unbind.int", "(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind_meta, 0,
+               unbind_backward)
 #undef EMBER_VIEW_DEF
 
 Tensor call_view(const OpDef& def, const Tensor& self, SmallVector<Attr, 4> attrs) {
