@@ -203,6 +203,7 @@ Tensor reversed_cumsum(const Tensor& t, int64_t dim) { return t.flip({dim}).cums
 // prod_safe_zeros_backward): the product of the exclusive prefix and the exclusive suffix.
 Tensor prod_safe_zeros_backward(const Tensor& grad, const Tensor& input, int64_t dim) {
   const int64_t n = input.sizes()[size_t(dim)];
+  if (n == 0) return zeros_like(input, grad.options());  // an empty product: nothing to differentiate
   DimVector one_sizes(input.sizes());
   one_sizes[size_t(dim)] = 1;
   const Tensor ones_slice = ones(one_sizes, input.options());

@@ -157,3 +157,12 @@ TEST_CASE("sort and topk send the values' gradient through the indices (ties: st
   CHECK(std::get<0>(y.topk(2)).grad_fn()->name() == "TopkBackward0");
   CHECK_FALSE(std::get<1>(y.sort()).requires_grad());
 }
+
+TEST_CASE("prod and cumprod over an empty dim give an empty gradient") {
+  Tensor x = ember::zeros({2, 0}, kDouble).requires_grad_();
+  x.prod(1).sum().backward();
+  CHECK(test::shape(x.grad()) == std::vector<int64_t>{2, 0});
+  Tensor y = ember::zeros({0, 3}, kDouble).requires_grad_();
+  y.cumprod(0).sum().backward();
+  CHECK(test::shape(y.grad()) == std::vector<int64_t>{0, 3});
+}
