@@ -35,12 +35,38 @@ void scan_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   kernels::cpu::scan(op, detail::strided_view(out), detail::strided_view(a), op_dim(def, a, call.int_attr(0)));
 }
 
+// ---- backward (PyTorch's FunctionsManual.cpp) ----
+
+// sum_{k >= i} t_k along dim.
+Tensor reversed_cumsum(const Tensor& t, int64_t dim) { return t.flip({dim}).cumsum(dim).flip({dim}); }
+
+// cumsum_backward: the reversed cumulative sum of the gradient.
+// cumprod_backward: with w = grad * output, grad_i = sum_{k >= i} w_k / x_i before the first zero of a
+// slice; at the first zero the products skip it (cumprod with that zero set to 1); after it, 0. Written
+// with masks rather than PyTorch's host-side branch on whether the input has zeros.
+GradList scan_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  if (sizes.empty()) return {g};
+  const int64_t dim = detail::wrap_dim(ctx.op.name, ctx.call.int_attr(0), int64_t(sizes.size()));
+  if (ScanKind(ctx.op.code) == ScanKind::CumSum) return {sizes[size_t(dim)] == 0 ? g : reversed_cumsum(g, dim)};
+  if (sizes[size_t(dim)] <= 1) return {g};
+  const Tensor& input = ctx.input(0);
+  const Tensor& output = ctx.output(0);
+  const Tensor zeros_seen = (input == 0.0).cumsum(dim);
+  const Tensor before_zero = zeros_seen == 0;
+  const Tensor first_zero = (input == 0.0).logical_and(zeros_seen == 1);
+  const Tensor before = reversed_cumsum(g * output, dim) / where(before_zero, input, 1.0);
+  const Tensor at_zero = reversed_cumsum(g * where(first_zero, 1.0, input).cumprod(dim), dim);
+  return {where(before_zero, before, where(first_zero, at_zero, 0.0))};
+}
+
 constexpr const char* kScanSchema = "(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor";
 // Opaque to the JIT: a scan is neither pointwise nor a reduction to fewer elements.
 const OpDef cumsum_def{"cumsum", kScanSchema, OpKind::Compute, FusionClass::Opaque, scan_meta, scan_kernel, nullptr,
-                       {}, nullptr, int32_t(ScanKind::CumSum)};
+                       {scan_backward, kSaveNone}, nullptr, int32_t(ScanKind::CumSum)};
 const OpDef cumprod_def{"cumprod", kScanSchema, OpKind::Compute, FusionClass::Opaque, scan_meta, scan_kernel, nullptr,
-                        {}, nullptr, int32_t(ScanKind::CumProd)};
+                        {scan_backward, save({0}), save({0})}, nullptr, int32_t(ScanKind::CumProd)};
 
 // ---- softmax, log_softmax ----
 // Call layout: inputs {self}, attrs {dim: int, dtype: ScalarType | None}; the input is converted to dtype first.
@@ -73,11 +99,22 @@ Outputs softmax_decomposition(const OpDef& def, const OpCall& call) {
   return {e / sum(e, {dim}, true)};
 }
 
+// _softmax_backward_data: output * (grad - sum(grad * output)); _log_softmax_backward_data:
+// grad - exp(output) * sum(grad). A dtype= conversion is undone by the engine's cast to the input dtype.
+GradList softmax_backward(const GradContext& ctx) {
+  const Tensor& g = ctx.grad();
+  const Tensor& out = ctx.output(0);
+  const int64_t dim = detail::wrap_dim(ctx.op.name, ctx.call.int_attr(0), out.dim());
+  const DimVector dims = out.dim() == 0 ? DimVector{} : DimVector{dim};
+  if (ctx.op.code == 1) return {g - out.exp() * g.sum(dims, true)};
+  return {out * (g - (g * out).sum(dims, true))};
+}
+
 constexpr const char* kSoftmaxSchema = "(Tensor self, int dim, ScalarType? dtype=None) -> Tensor";
 const OpDef softmax_def{"softmax.int", kSoftmaxSchema, OpKind::Compute, FusionClass::Reduction, softmax_meta,
-                        softmax_kernel, nullptr, {}, softmax_decomposition, 0};
+                        softmax_kernel, nullptr, {softmax_backward, kSaveNone, save({0})}, softmax_decomposition, 0};
 const OpDef log_softmax_def{"log_softmax.int", kSoftmaxSchema, OpKind::Compute, FusionClass::Reduction, softmax_meta,
-                            softmax_kernel, nullptr, {}, softmax_decomposition, 1};
+                            softmax_kernel, nullptr, {softmax_backward, kSaveNone, save({0})}, softmax_decomposition, 1};
 
 Tensor call_dim_dtype(const OpDef& def, const Tensor& t, int64_t dim, std::optional<ScalarType> dtype) {
   OpCall call{{t}, {dim}};
@@ -102,9 +139,22 @@ void sort_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
                      op_dim(def, a, call.int_attr(1)), call.bool_attr(2));
 }
 
+// value_selecting_reduction_backward with keepdim: the values' gradient goes back to the selected
+// indices; the indices are not differentiable.
+GradList select_along_backward(const GradContext& ctx, int64_t dim_attr) {
+  const IntArrayRef sizes = ctx.input_sizes(0);
+  const Tensor& g = ctx.grad(0);
+  if (sizes.empty()) return {g};
+  const int64_t dim = detail::wrap_dim(ctx.op.name, ctx.call.int_attr(size_t(dim_attr)), int64_t(sizes.size()));
+  return {scatter(zeros(sizes, g.options()), dim, ctx.output(1), g)};
+}
+GradList sort_backward(const GradContext& ctx) { return select_along_backward(ctx, 1); }
+GradList topk_backward(const GradContext& ctx) { return select_along_backward(ctx, 1); }
+
 const OpDef sort_def{"sort.stable",
                      "(Tensor self, *, bool? stable, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)",
-                     OpKind::Compute, FusionClass::Opaque, sort_meta, sort_kernel};
+                     OpKind::Compute, FusionClass::Opaque, sort_meta, sort_kernel, nullptr,
+                     {sort_backward, kSaveNone, save({1})}};
 
 // ---- topk ----
 // Call layout: inputs {self}, attrs {k: int, dim: int, largest: bool, sorted: bool}. Results always
@@ -136,7 +186,8 @@ void topk_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 const OpDef topk_def{"topk",
                      "(Tensor self, int k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor "
                      "indices)",
-                     OpKind::Compute, FusionClass::Opaque, topk_meta, topk_kernel};
+                     OpKind::Compute, FusionClass::Opaque, topk_meta, topk_kernel, nullptr,
+                     {topk_backward, kSaveNone, save({1})}};
 
 std::tuple<Tensor, Tensor> pair_of(Outputs&& o) { return {o[0], o[1]}; }
 

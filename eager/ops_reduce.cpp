@@ -1,5 +1,7 @@
 // Reductions through the registry: sum, mean, prod, max/min (with indices), amax/amin, argmax/argmin,
 // var/std (and with the mean), norm, logsumexp, all/any — dim lists, keepdim and dtype= as in PyTorch.
+#include <cmath>
+
 #include "eager/meta.h"
 #include "eager/ops.h"
 #include "kernels/check.h"
@@ -174,6 +176,68 @@ void reduce_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
 constexpr const char* kReduceSchema = "(Tensor self, int[]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor";
 
 // ---- backward of the one-output reductions ----
+// Formulas follow PyTorch's derivatives.yaml / FunctionsManual.cpp, written with ember ops so that they
+// are differentiable again.
+
+// A reduced tensor with its reduced dims reinserted as size 1 (when keepdim dropped them), so that it
+// broadcasts against the input.
+Tensor unsqueeze_reduced(const Tensor& t, IntArrayRef in_sizes, const std::vector<bool>& mask, bool keepdim) {
+  Tensor r = t;
+  if (!keepdim)
+    for (size_t d = 0; d < in_sizes.size(); ++d)
+      if (mask[d]) r = r.unsqueeze(int64_t(d));
+  return r;
+}
+
+DimVector mask_dims(const std::vector<bool>& mask, size_t ndim) {
+  DimVector dims;
+  for (size_t d = 0; d < ndim; ++d)
+    if (mask[d]) dims.push_back(int64_t(d));
+  return dims;
+}
+
+// PyTorch's reversed_cumsum: sum_{k >= i} t_k along dim.
+Tensor reversed_cumsum(const Tensor& t, int64_t dim) { return t.flip({dim}).cumsum(dim).flip({dim}); }
+
+// d prod(x) / dx_i = prod_{j != i} x_j along dim, correct with zeros in the input (PyTorch's
+// prod_safe_zeros_backward): the product of the exclusive prefix and the exclusive suffix.
+Tensor prod_safe_zeros_backward(const Tensor& grad, const Tensor& input, int64_t dim) {
+  const int64_t n = input.sizes()[size_t(dim)];
+  if (n == 0) return zeros_like(input, grad.options());  // an empty product: nothing to differentiate
+  DimVector one_sizes(input.sizes());
+  one_sizes[size_t(dim)] = 1;
+  const Tensor ones_slice = ones(one_sizes, input.options());
+  const Tensor exclusive_normal = cat({ones_slice, input.narrow(dim, 0, n - 1)}, dim).cumprod(dim);
+  const Tensor reversed = input.flip({dim});
+  const Tensor exclusive_reverse = cat({ones_slice, reversed.narrow(dim, 0, n - 1)}, dim).cumprod(dim).flip({dim});
+  return grad * (exclusive_normal * exclusive_reverse);
+}
+
+// PyTorch's evenly_distribute_backward: max()/min() share the gradient evenly among ties (NaNs included).
+Tensor evenly_distribute_backward(const Tensor& grad, const Tensor& input, const Tensor& value) {
+  const Tensor mask = input.eq(value).logical_or(input.isnan().logical_and(value.isnan()));
+  return mask * (grad / mask.sum());
+}
+
+// PyTorch's norm_backward; grad and norm come with the reduced dims kept.
+Tensor norm_backward(const Tensor& grad, const Tensor& self, double p, const Tensor& norm, IntArrayRef dims) {
+  if (p == 0.0) return zeros_like(self, grad.options());
+  if (p == 1.0) return self.sign() * grad;
+  if (p == 2.0) return grad * (self / norm).masked_fill(norm == 0.0, 0.0);
+  if (std::isinf(p)) {
+    // amax(|self|) that respects NaNs: the gradient goes evenly to every element whose |x| is the norm.
+    const Tensor self_abs = self.abs();
+    const Tensor mask = self_abs.eq(norm).logical_or(self_abs.isnan());
+    return self.sign() * ((grad / mask.sum(dims, true)) * mask);
+  }
+  if (p < 1.0) {
+    const Tensor self_scaled = self.sign() * self.abs().pow(p - 1).masked_fill(self == 0.0, 0.0);
+    return self_scaled * grad * norm.pow(1 - p);
+  }
+  const Tensor self_scaled = p < 2.0 ? self.sign() * self.abs().pow(p - 1) : self * self.abs().pow(p - 2);
+  const Tensor scale_v = (grad / norm.pow(p - 1)).masked_fill(norm == 0.0, 0.0);
+  return self_scaled * scale_v;
+}
 
 GradList reduce_backward(const GradContext& ctx) {
   const ReduceKind kind = ReduceKind(ctx.op.code);
@@ -190,6 +254,40 @@ GradList reduce_backward(const GradContext& ctx) {
         if (mask[d]) count *= in_sizes[d];
       return {expand_reduced(g, in_sizes, mask, keepdim) / double(count)};
     }
+    case ReduceKind::Prod: {
+      // PyTorch's prod_backward, always on the path that is safe with zeros (the other path only
+      // differs in rounding, and choosing between them would read the input on the host).
+      const Tensor& input = ctx.input(0);
+      if (input.dim() == 0) return {g};
+      if (!ctx.call.has(0)) {  // prod(): all elements, as one flattened dim
+        const Tensor flat = input.reshape({-1});
+        return {prod_safe_zeros_backward(g, flat, 0).reshape(in_sizes)};
+      }
+      const int64_t dim = detail::wrap_dim(ctx.op.name, ctx.call.int_attr(0), input.dim());
+      return {prod_safe_zeros_backward(unsqueeze_reduced(g, in_sizes, mask, keepdim), input, dim)};
+    }
+    case ReduceKind::AMax:
+    case ReduceKind::AMin: {
+      // scale_grad_by_count: the gradient is split evenly among the elements equal to the result.
+      const Tensor& input = ctx.input(0);
+      if (input.dim() == 0) return {g};
+      const Tensor is_extreme = unsqueeze_reduced(ctx.output(0), in_sizes, mask, keepdim).eq(input);
+      const Tensor count = is_extreme.sum(mask_dims(mask, in_sizes.size()), true);
+      return {(unsqueeze_reduced(g, in_sizes, mask, keepdim) / count) * is_extreme};
+    }
+    case ReduceKind::Max:
+    case ReduceKind::Min:
+      return {evenly_distribute_backward(g, ctx.input(0), ctx.output(0))};
+    case ReduceKind::LogSumExp: {
+      const Tensor& input = ctx.input(0);
+      return {unsqueeze_reduced(g, in_sizes, mask, keepdim) *
+              (input - unsqueeze_reduced(ctx.output(0), in_sizes, mask, keepdim)).exp()};
+    }
+    case ReduceKind::Norm: {
+      const double p = ctx.call.double_attr(3);
+      return {norm_backward(unsqueeze_reduced(g, in_sizes, mask, keepdim), ctx.input(0), p,
+                            unsqueeze_reduced(ctx.output(0), in_sizes, mask, keepdim), mask_dims(mask, in_sizes.size()))};
+    }
     default:
       EMBER_FAIL("[{}] has no backward formula", ctx.op.name);
   }
@@ -202,18 +300,24 @@ GradList reduce_backward(const GradContext& ctx) {
 EMBER_REDUCE_DEF(sum_def, "sum.dim_IntList", kReduceSchema, ReduceKind::Sum, (Derivative{reduce_backward, kSaveNone}))
 EMBER_REDUCE_DEF(mean_def, "mean.dim", kReduceSchema, ReduceKind::Mean, (Derivative{reduce_backward, kSaveNone}))
 EMBER_REDUCE_DEF(prod_def, "prod.dim_int", "(Tensor self, int? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-                 ReduceKind::Prod, {})
-EMBER_REDUCE_DEF(amax_def, "amax", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMax, {})
-EMBER_REDUCE_DEF(amin_def, "amin", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMin, {})
-EMBER_REDUCE_DEF(max_def, "max", "(Tensor self) -> Tensor", ReduceKind::Max, {})
-EMBER_REDUCE_DEF(min_def, "min", "(Tensor self) -> Tensor", ReduceKind::Min, {})
-EMBER_REDUCE_DEF(all_def, "all.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::All, {})
-EMBER_REDUCE_DEF(any_def, "any.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::Any, {})
+                 ReduceKind::Prod, (Derivative{reduce_backward, save({0})}))
+EMBER_REDUCE_DEF(amax_def, "amax", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMax,
+                 (Derivative{reduce_backward, save({0}), save({0})}))
+EMBER_REDUCE_DEF(amin_def, "amin", "(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor", ReduceKind::AMin,
+                 (Derivative{reduce_backward, save({0}), save({0})}))
+EMBER_REDUCE_DEF(max_def, "max", "(Tensor self) -> Tensor", ReduceKind::Max,
+                 (Derivative{reduce_backward, save({0}), save({0})}))
+EMBER_REDUCE_DEF(min_def, "min", "(Tensor self) -> Tensor", ReduceKind::Min,
+                 (Derivative{reduce_backward, save({0}), save({0})}))
+EMBER_REDUCE_DEF(all_def, "all.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::All,
+                 (Derivative{not_differentiable, kSaveNone, kSaveNone}))
+EMBER_REDUCE_DEF(any_def, "any.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::Any,
+                 (Derivative{not_differentiable, kSaveNone, kSaveNone}))
 EMBER_REDUCE_DEF(logsumexp_def, "logsumexp", "(Tensor self, int[1] dim, bool keepdim=False) -> Tensor",
-                 ReduceKind::LogSumExp, {})
+                 ReduceKind::LogSumExp, (Derivative{reduce_backward, save({0}), save({0})}))
 EMBER_REDUCE_DEF(norm_def, "norm.ScalarOpt_dim_dtype",
                  "(Tensor self, int[]? dim, bool keepdim=False, *, ScalarType? dtype=None, float p=2) -> Tensor",
-                 ReduceKind::Norm, {})
+                 ReduceKind::Norm, (Derivative{reduce_backward, save({0}), save({0})}))
 #undef EMBER_REDUCE_DEF
 
 Tensor call_reduce(const OpDef& def, const Tensor& t, Attr dim, bool keepdim, std::optional<ScalarType> dtype = {},
@@ -257,18 +361,33 @@ void index_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
                                     reduced_view(indices, a, mask, keepdim), detail::strided_view(a));
 }
 
+// PyTorch's value_selecting_reduction_backward: the gradient goes to the selected index.
+GradList index_backward(const GradContext& ctx) {
+  const IntArrayRef in_sizes = ctx.input_sizes(0);
+  const Tensor& g = ctx.grad(0);
+  if (in_sizes.empty()) return {g};
+  const int64_t dim = detail::wrap_dim(ctx.op.name, ctx.call.int_attr(0), int64_t(in_sizes.size()));
+  Tensor grad = g;
+  Tensor indices = ctx.output(1);
+  if (!ctx.call.bool_attr(1)) {
+    grad = grad.unsqueeze(dim);
+    indices = indices.unsqueeze(dim);
+  }
+  return {scatter(zeros(in_sizes, grad.options()), dim, indices, grad)};
+}
+
 const OpDef max_dim_def{"max.dim", "(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
-                        int32_t(IndexKind::Max)};
+                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr,
+                        {index_backward, kSaveNone, save({1})}, nullptr, int32_t(IndexKind::Max)};
 const OpDef min_dim_def{"min.dim", "(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
-                        int32_t(IndexKind::Min)};
+                        OpKind::Compute, FusionClass::Reduction, index_meta, index_kernel, nullptr,
+                        {index_backward, kSaveNone, save({1})}, nullptr, int32_t(IndexKind::Min)};
 const OpDef argmax_def{"argmax", "(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", OpKind::Compute,
-                       FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
-                       int32_t(IndexKind::ArgMax)};
+                       FusionClass::Reduction, index_meta, index_kernel, nullptr,
+                       {not_differentiable, kSaveNone, kSaveNone}, nullptr, int32_t(IndexKind::ArgMax)};
 const OpDef argmin_def{"argmin", "(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", OpKind::Compute,
-                       FusionClass::Reduction, index_meta, index_kernel, nullptr, {}, nullptr,
-                       int32_t(IndexKind::ArgMin)};
+                       FusionClass::Reduction, index_meta, index_kernel, nullptr,
+                       {not_differentiable, kSaveNone, kSaveNone}, nullptr, int32_t(IndexKind::ArgMin)};
 
 std::tuple<Tensor, Tensor> call_index_pair(const OpDef& def, const Tensor& t, int64_t dim, bool keepdim) {
   OpCall call{{t}, {dim, keepdim}};
@@ -319,14 +438,42 @@ void moments_kernel(const OpDef& def, const OpCall& call, Outputs& outputs) {
   }
 }
 
-#define EMBER_MOMENT_DEF(var, name, returns, kind)                                                                \
+// PyTorch's var_backward / std_backward / var_mean_backward / std_mean_backward.
+GradList moments_backward(const GradContext& ctx) {
+  const MomentKind kind = MomentKind(ctx.op.code);
+  const Tensor& self = ctx.input(0);
+  const IntArrayRef in_sizes = ctx.input_sizes(0);
+  const auto mask = reduced_dims(ctx.op.name, int64_t(in_sizes.size()), ctx.call, 0);
+  const bool keepdim = ctx.call.bool_attr(2);
+  const int64_t correction = ctx.call.has(1) ? ctx.call.int_attr(1) : 1;
+  int64_t count = 1;
+  for (size_t d = 0; d < in_sizes.size(); ++d)
+    if (mask[d]) count *= in_sizes[d];
+  const DimVector dims = mask_dims(mask, in_sizes.size());
+  Tensor grad_var = ctx.grad(0);
+  if (kind == MomentKind::Std || kind == MomentKind::StdMean) {
+    // d std = d var / (2 std), and 0 where std is 0.
+    const Tensor& result = ctx.output(0);
+    grad_var = (grad_var / (result * 2.0)).masked_fill(result == 0.0, 0.0);
+  }
+  const Tensor centred = in_sizes.empty() ? self - self.mean() : self - self.mean(dims, true);
+  Tensor grad = (2.0 / double(count - correction)) * unsqueeze_reduced(grad_var, in_sizes, mask, keepdim) * centred;
+  if (kind == MomentKind::VarMean || kind == MomentKind::StdMean)
+    grad = grad + expand_reduced(ctx.grad(1), in_sizes, mask, keepdim) / double(count);
+  return {grad};
+}
+
+#define EMBER_MOMENT_DEF(var, name, returns, kind, grad)                                                               \
   const OpDef var{name, "(Tensor self, int[1]? dim=None, *, int? correction=None, bool keepdim=False) -> " returns, \
-                  OpKind::Compute, FusionClass::Reduction, moments_meta, moments_kernel, nullptr, {}, nullptr,  \
+                  OpKind::Compute, FusionClass::Reduction, moments_meta, moments_kernel, nullptr, grad, nullptr, \
                   int32_t(kind)};
-EMBER_MOMENT_DEF(var_def, "var.correction", "Tensor", MomentKind::Var)
-EMBER_MOMENT_DEF(std_def, "std.correction", "Tensor", MomentKind::Std)
-EMBER_MOMENT_DEF(var_mean_def, "var_mean.correction", "(Tensor, Tensor)", MomentKind::VarMean)
-EMBER_MOMENT_DEF(std_mean_def, "std_mean.correction", "(Tensor, Tensor)", MomentKind::StdMean)
+EMBER_MOMENT_DEF(var_def, "var.correction", "Tensor", MomentKind::Var, (Derivative{moments_backward, save({0})}))
+EMBER_MOMENT_DEF(std_def, "std.correction", "Tensor", MomentKind::Std,
+                 (Derivative{moments_backward, save({0}), save({0})}))
+EMBER_MOMENT_DEF(var_mean_def, "var_mean.correction", "(Tensor, Tensor)", MomentKind::VarMean,
+                 (Derivative{moments_backward, save({0})}))
+EMBER_MOMENT_DEF(std_mean_def, "std_mean.correction", "(Tensor, Tensor)", MomentKind::StdMean,
+                 (Derivative{moments_backward, save({0}), save({0})}))
 #undef EMBER_MOMENT_DEF
 
 Outputs call_moments(const OpDef& def, const Tensor& t, IntArrayRef dim, int64_t correction, bool keepdim) {
