@@ -24,6 +24,12 @@ void reduce_cases(std::vector<GradCase>& cases) {
                    }});
   cases.push_back({"amax/amin strided and 0-d", [] { return L{strided({2, 3}), leaf({}, 3)}; },
                    [](const L& x) { return L{amax(x[0], {0}), amin(x[0], {1}, true), amax(x[1]), amin(x[1], {0})}; }});
+  // sum / mean
+  cases.push_back({"sum/mean dims", [] { return L{leaf({2, 3, 2}), strided({2, 2}, 2), leaf({}, 3)}; },
+                   [](const L& x) {
+                     return L{sum(x[0]), sum(x[0], {1}), sum(x[0], {0, -1}, true), mean(x[0]), mean(x[0], {-2}, true),
+                              mean(x[1], {0}), sum(x[2]), mean(x[2])};
+                   }});
   // max / min (full)
   cases.push_back({"max/min full", [] { return L{leaf({2, 3}), leaf({}, 2)}; },
                    [](const L& x) { return L{max(x[0]), min(x[0]), max(x[1]), min(x[1])}; }});
