@@ -65,7 +65,10 @@ std::string backward_name(const OpDef& op) {
         {"sum.dim_IntList", 1}, {"mean.dim", 1},   {"prod.dim_int", 1},      {"max", 1},     {"min", 1},
         {"max.dim", 0},         {"min.dim", 0},    {"pow.Tensor_Scalar", 0}, {"pow.Tensor", 1}, {"pow.Scalar", 2},
         {"clamp", 1},           {"clamp.Tensor", 0}, {"add.Scalar", 0}, {"sub.Scalar", 0}, {"mul.Scalar", 0},
-        {"div.Scalar", 0},      {"pow_.Scalar", 0}};  // x.pow_(2.0) is pow_.Tensor_Scalar in PyTorch
+        {"div.Scalar", 0},      {"pow_.Scalar", 0},  // x.pow_(2.0) is pow_.Tensor_Scalar in PyTorch
+        {"fill_.Scalar", 2},    {"sort.stable", 1},  {"norm.ScalarOpt_dim_dtype", 1}};
+    // Nodes PyTorch names outside the derivatives.yaml scheme.
+    static const std::map<std::string_view, std::string_view> special = {{"copy_", "torch::autograd::CopyBackwards"}};
     std::map<std::string, int> next_index;
     std::map<std::string, int> out_of_place_index;
     for (const OpDef* def : OpRegistry::instance().all()) {
@@ -96,7 +99,10 @@ std::string backward_name(const OpDef& op) {
         camel += upper ? char(std::toupper(static_cast<unsigned char>(c))) : c;
         upper = std::isdigit(static_cast<unsigned char>(c)) != 0;  // Python's str.title(): "pool2d" -> "Pool2D"
       }
-      names[def] = fmt::format("{}Backward{}", camel, index);
+      if (auto it = special.find(def->name); it != special.end())
+        names[def] = std::string(it->second);
+      else
+        names[def] = fmt::format("{}Backward{}", camel, index);
     }
   }
   auto it = names.find(&op);

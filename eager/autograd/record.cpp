@@ -22,12 +22,9 @@ void mark_view(const Tensor& view, const Tensor& input, CreationMeta creation) {
   m.attr_version = view.storage()->version();
 }
 
-// The rules PyTorch applies before an in-place op on a view that records history.
+// The rules PyTorch applies before an in-place op on a view that records history, in
+// PyTorch's order: how the view was made first, then whether its base is a leaf.
 void check_view_write(const OpDef& op, const AutogradMetaImpl& m) {
-  EMBER_CHECK(!(m.base.requires_grad() && m.base.is_leaf()),
-              "[{}] a view of a leaf Variable that requires grad is being used in an in-place operation. Write into "
-              "a clone, or do the write under NoGradGuard.",
-              op.name);
   switch (m.creation_meta) {
     case CreationMeta::MultipleOutputs:
       EMBER_FAIL(
@@ -47,6 +44,10 @@ void check_view_write(const OpDef& op, const AutogradMetaImpl& m) {
     case CreationMeta::Default:
       break;
   }
+  EMBER_CHECK(!(m.base.requires_grad() && m.base.is_leaf()),
+              "[{}] a view of a leaf Variable that requires grad is being used in an in-place operation. Write into "
+              "a clone, or do the write under NoGradGuard.",
+              op.name);
 }
 
 }  // namespace
@@ -126,7 +127,14 @@ void track_view(const OpDef& op, const OpCall& call, Outputs& outputs) {
   const CreationMeta creation = !GradMode::is_enabled()   ? CreationMeta::NoGradMode
                                 : outputs.size() > 1 ? CreationMeta::MultipleOutputs
                                                      : CreationMeta::Default;
-  for (const Tensor& out : outputs) mark_view(out, call.inputs[0], creation);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    mark_view(outputs[i], call.inputs[0], creation);
+    if (creation == CreationMeta::MultipleOutputs) {
+      AutogradMetaImpl* m = meta_of(outputs[i]);
+      m->output_nr = uint32_t(i);
+      m->view_op = backward_name(op);
+    }
+  }
 }
 
 }  // namespace ember::autograd::detail

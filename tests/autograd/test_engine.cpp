@@ -172,3 +172,36 @@ TEST_CASE("a leaf's grad_fn is null and grad_fn edges lead to AccumulateGrad") {
   REQUIRE(y.grad_fn()->next_edges().size() == 1);
   CHECK(y.grad_fn()->next_edges()[0].function->name() == "torch::autograd::AccumulateGrad");
 }
+
+TEST_CASE("an in-place write into an output of unbind is refused before the leaf check, as in PyTorch") {
+  Tensor x = randn({3, 2}).requires_grad_();
+  const std::string e = test::error_of([&] { x.unbind(0)[1].mul_(2); });
+  CHECK(test::contains(e, "Output 1 of UnbindBackward0 is a view and is being modified inplace"));
+  Tensor w = ones({2}).requires_grad_();
+  Tensor plain = zeros({3, 2});
+  CHECK(test::contains(test::error_of([&] { plain.unbind(0)[0].copy_(w); }),
+                       "Output 0 of UnbindBackward0 is a view and is being modified inplace"));
+}
+
+TEST_CASE("a very long chain of ops is destroyed and differentiated without deep recursion") {
+  Tensor x = ones({1}, kDouble).requires_grad_();
+  Tensor w = ones({1}, kDouble).requires_grad_();
+  Tensor y = x;
+  for (int i = 0; i < 200000; ++i) y = y * w;
+  y.sum().backward();
+  CHECK(w.grad().item<double>() == 200000.0);
+  y = Tensor();  // releases 200,000 nodes
+  CHECK(x.grad().item<double>() == 1.0);
+}
+
+TEST_CASE("grad_fn names of copy_, fill_ and views follow PyTorch") {
+  Tensor x = ones({2, 2}).requires_grad_();
+  Tensor y = x * 1;
+  Tensor z = zeros({2, 2});
+  z.copy_(x);
+  CHECK(z.grad_fn()->name() == "torch::autograd::CopyBackwards");
+  y.fill_(3);
+  CHECK(y.grad_fn()->name() == "FillBackward2");
+  CHECK(x.transpose(0, 1).grad_fn()->name() == "TransposeBackward0");
+  CHECK(x.select(0, 0).grad_fn()->name() == "SelectBackward0");
+}
