@@ -801,25 +801,6 @@ GradList constant_pad_backward(const GradContext& ctx) {
   return {constant_pad_nd(ctx.grad(0), neg, 0)};
 }
 
-// Source index of output position j along a padded dim (the kernel's rule, see kernels/cpu/pool.cpp).
-int64_t pad_source_index(PadMode mode, int64_t j, int64_t before, int64_t n, int64_t cropped_front, int64_t kept) {
-  switch (mode) {
-    case PadMode::Reflect: {
-      int64_t p = j - before;
-      if (p < 0) p = -p;
-      if (p >= n) p = 2 * (n - 1) - p;
-      return p;
-    }
-    case PadMode::Replicate:
-      return std::clamp<int64_t>(j - before, 0, n - 1);
-    case PadMode::Circular: {
-      const int64_t p = j - std::max<int64_t>(before, 0);
-      return cropped_front + ((p % kept) + kept) % kept;
-    }
-  }
-  return 0;
-}
-
 // reflection / replication / circular pads: each output element copies one input element; per padded dim the
 // copy is a 0/1 matrix, and the gradient sums the copies back.
 GradList mode_pad_backward(const GradContext& ctx) {
@@ -835,7 +816,7 @@ GradList mode_pad_backward(const GradContext& ctx) {
     const int64_t cropped = std::max<int64_t>(-before, 0);
     const int64_t kept = n - cropped - std::max<int64_t>(-after, 0);
     std::vector<double> m(size_t(out * n), 0.0);
-    for (int64_t j = 0; j < out; ++j) m[size_t(j * n + pad_source_index(mode, j, before, n, cropped, kept))] += 1.0;
+    for (int64_t j = 0; j < out; ++j) m[size_t(j * n + kernels::cpu::pad_source(mode, j, before, n, cropped, kept))] += 1.0;
     g = apply_transposed(g, d, geometry_matrix(m, out, n, g));
   }
   return {g};

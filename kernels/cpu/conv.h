@@ -37,6 +37,10 @@ void avg_pool2d(const StridedView& out, const StridedView& input, const Window2d
 void adaptive_avg_pool2d(const StridedView& out, const StridedView& input);
 
 enum class PadMode : uint8_t { Reflect, Replicate, Circular };
+// Which input position output position j copies along a padded dim of input size n with
+// `before` elements added in front (for circular pads: `kept` elements remain after
+// negative pads crop `cropped_front` from the front). Shared by the kernel and its backward.
+int64_t pad_source(PadMode mode, int64_t j, int64_t before, int64_t n, int64_t cropped_front, int64_t kept);
 
 // out's trailing dims are input's with `pad_before[i]` elements added (or cropped, when negative) before dim
 // (ndim - pad_before.size() + i); out's sizes give the amount after. Reflect mirrors about the edge element,

@@ -214,27 +214,6 @@ void gather(const StridedView& out, const StridedView& input, std::vector<int64_
   }
 }
 
-// Source index of output position j along a padded dim of input size n with `before` added in front.
-int64_t pad_source(PadMode mode, int64_t j, int64_t before, int64_t n, int64_t cropped_front, int64_t kept) {
-  switch (mode) {
-    case PadMode::Reflect: {
-      // Positions relative to the uncropped input, mirrored about its first and last elements.
-      int64_t p = j - before;
-      if (p < 0) p = -p;
-      if (p >= n) p = 2 * (n - 1) - p;
-      return p;
-    }
-    case PadMode::Replicate:
-      return std::clamp<int64_t>(j - before, 0, n - 1);
-    case PadMode::Circular: {
-      // Wraps over the input left after negative pads crop it.
-      const int64_t p = j - std::max<int64_t>(before, 0);
-      return cropped_front + ((p % kept) + kept) % kept;
-    }
-  }
-  return 0;
-}
-
 // Nearest source index as PyTorch 1.13 computes it: the step in the op's arithmetic type, floored in float.
 template <typename Acc>
 int64_t nearest_source(int64_t j, int64_t in, int64_t out, double scale, bool exact) {
@@ -306,6 +285,27 @@ void upsample_linear_typed(const StridedView& out, const StridedView& input, Arr
 }
 
 }  // namespace
+
+// Source index of output position j along a padded dim of input size n with `before` added in front.
+int64_t pad_source(PadMode mode, int64_t j, int64_t before, int64_t n, int64_t cropped_front, int64_t kept) {
+  switch (mode) {
+    case PadMode::Reflect: {
+      // Positions relative to the uncropped input, mirrored about its first and last elements.
+      int64_t p = j - before;
+      if (p < 0) p = -p;
+      if (p >= n) p = 2 * (n - 1) - p;
+      return p;
+    }
+    case PadMode::Replicate:
+      return std::clamp<int64_t>(j - before, 0, n - 1);
+    case PadMode::Circular: {
+      // Wraps over the input left after negative pads crop it.
+      const int64_t p = j - std::max<int64_t>(before, 0);
+      return cropped_front + ((p % kept) + kept) % kept;
+    }
+  }
+  return 0;
+}
 
 void max_pool2d(const StridedView& out, const StridedView& indices, const StridedView& input, const Window2d& window) {
   visit_dtype(out.dtype, [&]<typename T>() {
