@@ -112,7 +112,9 @@ Tensor& Tensor::fill_(const Tensor& value) {
               "[fill_] only supports 0-dimension value tensor but got tensor with {} dimensions. Use copy_ to copy a "
               "tensor of values.",
               value.dim());
-  return fill_(value.item());
+  // A broadcast copy rather than item(): the value may require grad (its gradient is
+  // grad.sum(), as for PyTorch's fill_.Tensor), and tracing sees no data read.
+  return copy_(value.expand(sizes()));
 }
 
 Tensor& Tensor::zero_() { return fill_(0); }

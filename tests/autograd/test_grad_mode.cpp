@@ -163,3 +163,12 @@ TEST_CASE("printing shows grad_fn like PyTorch") {
   CHECK(x.toString() == "tensor([1., 2.], requires_grad=True)");
   CHECK((x * 2).toString() == "tensor([2., 4.], grad_fn=<MulBackward0>)");
 }
+
+TEST_CASE("fill_ with a 0-d tensor value passes grad.sum() to the value") {
+  Tensor v = tensor(2.0, kDouble).requires_grad_();
+  Tensor x = zeros({2, 3}, kDouble);
+  x.fill_(v);
+  CHECK_VALUES(test::values(x), {2, 2, 2, 2, 2, 2});
+  (x * 3).sum().backward();
+  CHECK(v.grad().item<double>() == 18.0);
+}
