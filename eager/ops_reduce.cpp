@@ -196,8 +196,6 @@ DimVector mask_dims(const std::vector<bool>& mask, size_t ndim) {
   return dims;
 }
 
-// PyTorch's reversed_cumsum: sum_{k >= i} t_k along dim.
-Tensor reversed_cumsum(const Tensor& t, int64_t dim) { return t.flip({dim}).cumsum(dim).flip({dim}); }
 
 // d prod(x) / dx_i = prod_{j != i} x_j along dim, correct with zeros in the input (PyTorch's
 // prod_safe_zeros_backward): the product of the exclusive prefix and the exclusive suffix.
