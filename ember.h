@@ -3,6 +3,13 @@
 
 #include "eager/allocator.h"
 #include "eager/autograd/autograd.h"
+#include "eager/data/data.h"
+#include "eager/io/serialize.h"
+#include "eager/io/state.h"
+#include "eager/nn/functional.h"
+#include "eager/nn/init.h"
+#include "eager/nn/ordered_dict.h"
+#include "eager/optim/optim.h"
 #include "eager/device.h"
 #include "eager/dtype.h"
 #include "eager/op_registry.h"

@@ -1,0 +1,2 @@
+// Data loading: datasets, samplers, DataLoader with worker threads, and image transforms.
+#pragma once

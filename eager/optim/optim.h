@@ -1,0 +1,2 @@
+// Optimizers (SGD, Adam, AdamW, RMSprop, Adagrad), parameter groups, LR schedulers and gradient clipping.
+#pragma once
