@@ -8,6 +8,7 @@
 #include "eager/io/state.h"
 #include "eager/nn/functional.h"
 #include "eager/nn/init.h"
+#include "eager/nn/nn.h"
 #include "eager/nn/ordered_dict.h"
 #include "eager/optim/optim.h"
 #include "eager/device.h"

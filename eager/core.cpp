@@ -177,6 +177,15 @@ void TensorImpl::set_geometry(DimVector sizes, DimVector strides, int64_t storag
   refresh();
 }
 
+void TensorImpl::set_data(const TensorImpl& other) {
+  storage_ = other.storage_;
+  dtype_ = other.dtype_;
+  sizes_ = other.sizes_;
+  strides_ = other.strides_;
+  storage_offset_ = other.storage_offset_;
+  refresh();
+}
+
 void TensorImpl::refresh() {
   numel_ = detail::product(sizes_);
   is_contiguous_ = detail::is_contiguous_geometry(sizes_, strides_);

@@ -108,6 +108,9 @@ class Tensor {
   const Tensor& _base() const;
   Tensor& detach_();
   bool is_inference() const { return impl().is_inference(); }
+  // Points this tensor at new_data's storage, dtype and shape, keeping its identity and
+  // autograd state (every handle to it sees the change).
+  void set_data(const Tensor& new_data) const;
 
   // ---- conversion and copies ----
   Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;

@@ -42,6 +42,9 @@ class TensorImpl {
 
   // Replaces the geometry (used by in-place view ops such as squeeze_ and as_strided_).
   void set_geometry(DimVector sizes, DimVector strides, int64_t storage_offset);
+  // Takes over other's storage, dtype and geometry, keeping this impl's autograd state
+  // (libtorch's set_data: how Module::to converts parameters that layers also hold).
+  void set_data(const TensorImpl& other);
 
   AutogradMeta* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMeta> meta) { autograd_meta_ = std::move(meta); }

@@ -113,4 +113,12 @@ Tensor& Tensor::detach_() {
   return *this;
 }
 
+void Tensor::set_data(const Tensor& new_data) const {
+  EMBER_CHECK(new_data.defined(), "[set_data] expected a defined tensor as the new data");
+  EMBER_CHECK(!requires_grad() || new_data.is_floating_point(),
+              "[set_data] the tensor requires grad, so its new data must be floating point, got {}",
+              to_string(new_data.dtype()));
+  unsafeGetTensorImpl()->set_data(*new_data.unsafeGetTensorImpl());
+}
+
 }  // namespace ember

@@ -1,0 +1,5 @@
+// The nn layer: Module, containers and layers.
+#pragma once
+
+#include "eager/nn/module.h"
+#include "eager/nn/modules/linear.h"
