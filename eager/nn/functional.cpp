@@ -13,8 +13,8 @@ namespace ember::nn {
 namespace detail {
 
 void expanding_array_size_error(size_t expected, size_t given) {
-  EMBER_FAIL("[nn::ExpandingArray] Expected {} values (one per dim) or a single value for all dims, got {}.",
-             expected, given);
+  EMBER_FAIL("[nn::ExpandingArray] Expected {} values (one per dim) or a single value for all dims, got {}.", expected,
+             given);
 }
 
 }  // namespace detail
@@ -23,9 +23,7 @@ namespace functional {
 namespace {
 
 // libtorch marks an absent optional tensor as undefined; the ops take std::optional.
-std::optional<Tensor> optional_of(const Tensor& t) {
-  return t.defined() ? std::optional<Tensor>(t) : std::nullopt;
-}
+std::optional<Tensor> optional_of(const Tensor& t) { return t.defined() ? std::optional<Tensor>(t) : std::nullopt; }
 
 }  // namespace
 
@@ -81,13 +79,14 @@ Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options) {
 }
 
 Tensor glu(const Tensor& input, const GLUFuncOptions& options) {
-  EMBER_CHECK(input.dim() > 0, "[nn::functional::glu] glu does not support scalars because the halving size must be even.");
+  EMBER_CHECK(input.dim() > 0,
+              "[nn::functional::glu] glu does not support scalars because the halving size must be even.");
   const int64_t dim = options.dim() < 0 ? options.dim() + input.dim() : options.dim();
   EMBER_CHECK(dim >= 0 && dim < input.dim(), "[nn::functional::glu] dim {} is out of range for a {}-D input.",
               options.dim(), input.dim());
   const int64_t size = input.size(dim);
-  EMBER_CHECK(size % 2 == 0, "[nn::functional::glu] Halving dimension must be even, but dimension {} is size {}.",
-              dim, size);
+  EMBER_CHECK(size % 2 == 0, "[nn::functional::glu] Halving dimension must be even, but dimension {} is size {}.", dim,
+              size);
   return mul(narrow(input, dim, 0, size / 2), sigmoid(narrow(input, dim, size / 2, size / 2)));
 }
 
@@ -183,7 +182,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 }
 
 Tensor instance_norm(const Tensor& input, const InstanceNormFuncOptions& options) {
-  EMBER_CHECK(input.dim() >= 3, "[nn::functional::instance_norm] Expected an (N, C, ...) input with spatial dims, got {}.",
+  EMBER_CHECK(input.dim() >= 3,
+              "[nn::functional::instance_norm] Expected an (N, C, ...) input with spatial dims, got {}.",
               input.sizes());
   const Tensor& running_mean = options.running_mean();
   const Tensor& running_var = options.running_var();
@@ -193,20 +193,24 @@ Tensor instance_norm(const Tensor& input, const InstanceNormFuncOptions& options
   if (options.use_input_stats()) {
     int64_t spatial = 1;
     for (int64_t d = 2; d < input.dim(); ++d) spatial *= input.size(d);
-    EMBER_CHECK(spatial != 1, "[nn::functional::instance_norm] Expected more than 1 spatial element when training, "
-                              "got input size {}.", input.sizes());
+    EMBER_CHECK(spatial != 1,
+                "[nn::functional::instance_norm] Expected more than 1 spatial element when training, "
+                "got input size {}.",
+                input.sizes());
   }
   // PyTorch's formulation: a batch norm of the (1, N * C, ...) reshape, with per-channel tensors
   // repeated N times; the running stats then take the mean over the batch.
   const int64_t batch = input.size(0), channels = input.size(1);
-  auto repeated = [&](const Tensor& t) { return t.defined() ? std::optional<Tensor>(t.repeat({batch})) : std::nullopt; };
+  auto repeated = [&](const Tensor& t) {
+    return t.defined() ? std::optional<Tensor>(t.repeat({batch})) : std::nullopt;
+  };
   std::optional<Tensor> mean_repeated = repeated(running_mean), var_repeated = repeated(running_var);
   std::vector<int64_t> shape = input.sizes().vec();
   shape[0] = 1;
   shape[1] = batch * channels;
-  Tensor out = ::ember::batch_norm(input.contiguous().view(shape), repeated(options.weight()),
-                                   repeated(options.bias()), mean_repeated, var_repeated, options.use_input_stats(),
-                                   options.momentum(), options.eps());
+  Tensor out =
+      ::ember::batch_norm(input.contiguous().view(shape), repeated(options.weight()), repeated(options.bias()),
+                          mean_repeated, var_repeated, options.use_input_stats(), options.momentum(), options.eps());
   NoGradGuard no_grad;
   if (running_mean.defined()) Tensor(running_mean).copy_(mean_repeated->view({batch, channels}).mean(IntArrayRef{0}));
   if (running_var.defined()) Tensor(running_var).copy_(var_repeated->view({batch, channels}).mean(IntArrayRef{0}));

@@ -17,20 +17,20 @@
 // A chainable option, as libtorch's TORCH_ARG: `opts.name(value)` sets it and returns the options,
 // `opts.name()` reads it. Follow the macro with the default value: `EMBER_ARG(double, p) = 0.5;`.
 #ifndef EMBER_ARG
-#define EMBER_ARG(T, name)                                       \
- public:                                                         \
-  auto& name(const T& new_##name) {                              \
-    this->name##_ = new_##name;                                  \
-    return *this;                                                \
-  }                                                              \
-  auto& name(T&& new_##name) {                                   \
-    this->name##_ = std::move(new_##name);                       \
-    return *this;                                                \
-  }                                                              \
-  const T& name() const noexcept { return this->name##_; }      \
-  T& name() noexcept { return this->name##_; }                   \
-                                                                 \
- private:                                                        \
+#define EMBER_ARG(T, name)                                 \
+ public:                                                   \
+  auto& name(const T& new_##name) {                        \
+    this->name##_ = new_##name;                            \
+    return *this;                                          \
+  }                                                        \
+  auto& name(T&& new_##name) {                             \
+    this->name##_ = std::move(new_##name);                 \
+    return *this;                                          \
+  }                                                        \
+  const T& name() const noexcept { return this->name##_; } \
+  T& name() noexcept { return this->name##_; }             \
+                                                           \
+ private:                                                  \
   T name##_
 #endif
 
@@ -42,7 +42,7 @@ class ExpandingArray {
  public:
   ExpandingArray(int64_t value) { values_.fill(value); }  // NOLINT: implicit, as in libtorch
   ExpandingArray(std::initializer_list<int64_t> values) : ExpandingArray(IntArrayRef(values)) {}  // NOLINT
-  ExpandingArray(const std::vector<int64_t>& values) : ExpandingArray(IntArrayRef(values)) {}    // NOLINT
+  ExpandingArray(const std::vector<int64_t>& values) : ExpandingArray(IntArrayRef(values)) {}     // NOLINT
   ExpandingArray(IntArrayRef values);                                                             // NOLINT
   const std::array<int64_t, D>& operator*() const { return values_; }
   IntArrayRef ref() const { return IntArrayRef(values_.data(), D); }
@@ -58,9 +58,9 @@ class ExpandingArray {
 template <size_t D>
 class ExpandingArrayWithOptional {
  public:
-  ExpandingArrayWithOptional(int64_t value) { values_.fill(value); }  // NOLINT
+  ExpandingArrayWithOptional(int64_t value) { values_.fill(value); }                 // NOLINT
   ExpandingArrayWithOptional(std::initializer_list<std::optional<int64_t>> values);  // NOLINT
-  ExpandingArrayWithOptional(const ExpandingArray<D>& values) {                        // NOLINT
+  ExpandingArrayWithOptional(const ExpandingArray<D>& values) {                      // NOLINT
     for (size_t i = 0; i < D; ++i) values_[i] = values[i];
   }
   const std::array<std::optional<int64_t>, D>& operator*() const { return values_; }
@@ -225,9 +225,9 @@ class ConvPadding {
   ConvPadding(int value) : sizes_(int64_t(value)) {}  // NOLINT: keeps a literal 0 from reading as a string
   ConvPadding(int64_t value) : sizes_(value) {}       // NOLINT
   ConvPadding(std::initializer_list<int64_t> values) : sizes_(values) {}  // NOLINT
-  ConvPadding(const ExpandingArray<D>& sizes) : sizes_(sizes) {}         // NOLINT
-  ConvPadding(const char* mode) : sizes_(0), mode_(mode) {}              // NOLINT
-  ConvPadding(std::string mode) : sizes_(0), mode_(std::move(mode)) {}   // NOLINT
+  ConvPadding(const ExpandingArray<D>& sizes) : sizes_(sizes) {}          // NOLINT
+  ConvPadding(const char* mode) : sizes_(0), mode_(mode) {}               // NOLINT
+  ConvPadding(std::string mode) : sizes_(0), mode_(std::move(mode)) {}    // NOLINT
   bool is_mode() const { return mode_.has_value(); }
   const std::string& mode() const { return *mode_; }
   const ExpandingArray<D>& sizes() const { return sizes_; }

@@ -17,8 +17,7 @@ std::vector<int64_t> adaptive_output_size(const Tensor& input, const ExpandingAr
   EMBER_CHECK(input.dim() >= int64_t(D) + 1, "[nn::functional::{}] Expected a {}-D or {}-D input, got {}.", fn, D + 1,
               D + 2, input.sizes());
   std::vector<int64_t> sizes(D);
-  for (size_t i = 0; i < D; ++i)
-    sizes[i] = output_size[i].value_or(input.size(input.dim() - int64_t(D) + int64_t(i)));
+  for (size_t i = 0; i < D; ++i) sizes[i] = output_size[i].value_or(input.size(input.dim() - int64_t(D) + int64_t(i)));
   return sizes;
 }
 
@@ -26,16 +25,16 @@ std::vector<int64_t> adaptive_output_size(const Tensor& input, const ExpandingAr
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options) {
   if (options.padding().is_mode())
-    return ::ember::conv1d(input, weight, optional_of(options.bias()), options.stride().ref(),
-                           options.padding().mode(), options.dilation().ref(), options.groups());
+    return ::ember::conv1d(input, weight, optional_of(options.bias()), options.stride().ref(), options.padding().mode(),
+                           options.dilation().ref(), options.groups());
   return ::ember::conv1d(input, weight, optional_of(options.bias()), options.stride().ref(),
                          options.padding().sizes().ref(), options.dilation().ref(), options.groups());
 }
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options) {
   if (options.padding().is_mode())
-    return ::ember::conv2d(input, weight, optional_of(options.bias()), options.stride().ref(),
-                           options.padding().mode(), options.dilation().ref(), options.groups());
+    return ::ember::conv2d(input, weight, optional_of(options.bias()), options.stride().ref(), options.padding().mode(),
+                           options.dilation().ref(), options.groups());
   return ::ember::conv2d(input, weight, optional_of(options.bias()), options.stride().ref(),
                          options.padding().sizes().ref(), options.dilation().ref(), options.groups());
 }

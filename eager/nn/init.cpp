@@ -77,8 +77,8 @@ std::vector<double> signed_thin_q(std::vector<double> a, int64_t m, int64_t n) {
 
 double calculate_gain(std::string_view nonlinearity, std::optional<double> param) {
   if (nonlinearity == "linear" || nonlinearity == "conv1d" || nonlinearity == "conv2d" || nonlinearity == "conv3d" ||
-      nonlinearity == "conv_transpose1d" || nonlinearity == "conv_transpose2d" ||
-      nonlinearity == "conv_transpose3d" || nonlinearity == "sigmoid")
+      nonlinearity == "conv_transpose1d" || nonlinearity == "conv_transpose2d" || nonlinearity == "conv_transpose3d" ||
+      nonlinearity == "sigmoid")
     return 1.0;
   if (nonlinearity == "tanh") return 5.0 / 3;
   if (nonlinearity == "relu") return std::sqrt(2.0);
@@ -257,8 +257,7 @@ void default_embedding_(Tensor weight, std::optional<int64_t> padding_idx, std::
     EMBER_CHECK(weight.dim() >= 1, "[nn::init::default_embedding_] Expected a (num_embeddings, dim) weight.");
     const int64_t rows = weight.size(0);
     EMBER_CHECK(*padding_idx >= -rows && *padding_idx < rows,
-                "[nn::init::default_embedding_] padding_idx {} is out of range for {} embeddings.", *padding_idx,
-                rows);
+                "[nn::init::default_embedding_] padding_idx {} is out of range for {} embeddings.", *padding_idx, rows);
     NoGradGuard no_grad;
     weight.select(0, *padding_idx < 0 ? *padding_idx + rows : *padding_idx).fill_(0);
   }

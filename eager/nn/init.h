@@ -51,7 +51,8 @@ Tensor xavier_normal_(Tensor tensor, double gain = 1.0, std::optional<Generator>
 // uniform(-bound, bound) with bound = gain(nonlinearity, a) * sqrt(3 / fan); a tensor with a zero size is
 // left as it is.
 Tensor kaiming_uniform_(Tensor tensor, double a = 0, std::string_view mode = "fan_in",
-                        std::string_view nonlinearity = "leaky_relu", std::optional<Generator> generator = std::nullopt);
+                        std::string_view nonlinearity = "leaky_relu",
+                        std::optional<Generator> generator = std::nullopt);
 // normal(0, std) with std = gain(nonlinearity, a) / sqrt(fan).
 Tensor kaiming_normal_(Tensor tensor, double a = 0, std::string_view mode = "fan_in",
                        std::string_view nonlinearity = "leaky_relu", std::optional<Generator> generator = std::nullopt);
