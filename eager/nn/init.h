@@ -63,9 +63,8 @@ Tensor orthogonal_(Tensor tensor, double gain = 1.0, std::optional<Generator> ge
 
 // ---- PyTorch's default initialisation of its layers (what reset_parameters() does), in PyTorch's
 // order of draws so that seeded modules get PyTorch's values ----
-// Linear: kaiming_uniform_(weight, a = sqrt(5)), then
-// bias (if defined) uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in of the weight (0 bound when
-// fan_in is 0).
+// Linear: kaiming_uniform_(weight, a = sqrt(5)), then the bias (if defined) uniform(-1/sqrt(fan_in),
+// 1/sqrt(fan_in)) with the weight's fan_in (a 0 bound when fan_in is 0).
 void default_linear_(Tensor weight, std::optional<Tensor> bias = std::nullopt,
                      std::optional<Generator> generator = std::nullopt);
 // Conv1d/2d/3d and ConvTranspose (weight (in, out / groups, k...) there): the same rule as Linear, fan_in
