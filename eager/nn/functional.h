@@ -11,28 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "eager/nn/options.h"
 #include "eager/ops_nn.h"
 #include "eager/tensor.h"
-
-// A chainable option, as libtorch's TORCH_ARG: `opts.name(value)` sets it and returns the options,
-// `opts.name()` reads it. Follow the macro with the default value: `EMBER_ARG(double, p) = 0.5;`.
-#ifndef EMBER_ARG
-#define EMBER_ARG(T, name)                                 \
- public:                                                   \
-  auto& name(const T& new_##name) {                        \
-    this->name##_ = new_##name;                            \
-    return *this;                                          \
-  }                                                        \
-  auto& name(T&& new_##name) {                             \
-    this->name##_ = std::move(new_##name);                 \
-    return *this;                                          \
-  }                                                        \
-  const T& name() const noexcept { return this->name##_; } \
-  T& name() noexcept { return this->name##_; }             \
-                                                           \
- private:                                                  \
-  T name##_
-#endif
 
 namespace ember::nn {
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "eager/autograd/grad_mode.h"
+#include "eager/nn/init.h"
 #include "eager/ops.h"
 #include "eager/ops_nn.h"
 #include "kernels/check.h"
@@ -26,12 +27,7 @@ LinearImpl::LinearImpl(const LinearOptions& options_) : Module("Linear"), option
 }
 
 void LinearImpl::reset_parameters() {
-  NoGradGuard no_grad;
-  const int64_t fan_in = options.in_features();
-  // kaiming_uniform_(a = sqrt(5)) reduces to U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-  const double bound = fan_in > 0 ? 1.0 / std::sqrt(double(fan_in)) : 0.0;
-  if (fan_in > 0) weight.uniform_(-bound, bound);
-  if (bias.defined()) bias.uniform_(-bound, bound);
+  init::default_linear_(weight, bias.defined() ? std::optional<Tensor>(bias) : std::nullopt);
 }
 
 Tensor LinearImpl::forward(const Tensor& input) {
