@@ -258,12 +258,17 @@ Tensor RandomHorizontalFlip::operator()(const Tensor& image) const {
   return draw < float(p_) ? functional::hflip(image) : image;
 }
 
-RandomRotation::RandomRotation(double degrees, InterpolationMode interpolation, std::vector<double> fill,
-                               std::optional<Generator> generator)
-    : RandomRotation(std::array<double, 2>{-degrees, degrees}, interpolation, std::move(fill), std::move(generator)) {
+namespace {
+std::array<double, 2> symmetric_range(double degrees) {
   EMBER_CHECK(degrees >= 0, "[RandomRotation] if degrees is a single number, it must be positive, got {}; pass a "
               "range {{min, max}} instead", degrees);
+  return {-degrees, degrees};
 }
+}  // namespace
+
+RandomRotation::RandomRotation(double degrees, InterpolationMode interpolation, std::vector<double> fill,
+                               std::optional<Generator> generator)
+    : RandomRotation(symmetric_range(degrees), interpolation, std::move(fill), std::move(generator)) {}
 
 RandomRotation::RandomRotation(std::array<double, 2> degrees, InterpolationMode interpolation,
                                std::vector<double> fill, std::optional<Generator> generator)

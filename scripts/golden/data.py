@@ -99,3 +99,13 @@ show("rotate -90 nearest 2x3x5 fill (7, -1)", rotate(wide, -90.0, "nearest", [7.
 show("rotate 90 bilinear 2x3x5 fill (7, -1)", rotate(wide, 90.0, "bilinear", [7.0, -1.0]).flatten().tolist())
 show("rotate 30 nearest 2x4x4 fill 0", rotate(sq, 30.0, "nearest", [0.0, 0.0]).flatten().tolist())
 show("rotate 30 bilinear 2x4x4 fill (5, 5)", [round(v, 6) for v in rotate(sq, 30.0, "bilinear", [5.0, 5.0]).flatten().tolist()])
+
+# RandomCrop((5, 6), pad_if_needed=True, fill=-1) on the 3x4 image: torchvision pads left/right by 6 - 4 and
+# top/bottom by 5 - 3 (both sides), giving 7x8, then crops at get_params' offset.
+torch.manual_seed(0)
+grown = F.pad(img, [2, 2, 0, 0], value=-1.0)
+grown = F.pad(grown, [0, 0, 2, 2], value=-1.0)
+i = torch.randint(0, 7 - 5 + 1, size=(1,)).item()
+j = torch.randint(0, 8 - 6 + 1, size=(1,)).item()
+show("RandomCrop((5, 6), pad_if_needed, fill=-1) seed 0 offset", (i, j))
+show("... channel 0", grown[0, i:i + 5, j:j + 6].flatten().tolist())
