@@ -37,9 +37,9 @@ struct Problem {
 
 using Trajectory = std::vector<std::vector<double>>;
 
-// CHECK that `actual` equals PyTorch's `expected` up to float32 rounding: ember's add(other, alpha)
-// rounds alpha * other before adding where PyTorch's AVX2 kernel fuses the multiply-add, so values
-// differ from PyTorch's in the last bits (and only there).
+// CHECK that `actual` equals PyTorch's `expected` up to float32 rounding. Ember's add(other, alpha)
+// rounds alpha * other before adding where PyTorch's AVX2 kernel fuses the multiply-add, and its
+// reductions (norm) sum in another order, so values can differ from PyTorch's in the last bits.
 inline void check_close(const std::vector<double>& actual, const std::vector<double>& expected) {
   REQUIRE(actual.size() == expected.size());
   for (size_t i = 0; i < actual.size(); ++i) {
