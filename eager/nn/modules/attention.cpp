@@ -39,8 +39,10 @@ void xavier_normal(Tensor& t) {
 Tensor additive_mask(const Tensor& mask, ScalarType dtype, const char* what) {
   if (mask.scalar_type() == kBool || mask.scalar_type() == kByte)
     return zeros(mask.sizes(), dtype).masked_fill(mask.to(kBool), -std::numeric_limits<double>::infinity());
-  EMBER_CHECK(mask.is_floating_point(), "[MultiheadAttention] {} must be bool or floating point, got {}; pass a bool "
-              "mask (true = masked) or an additive float mask", what, python_name(mask.scalar_type()));
+  EMBER_CHECK(mask.is_floating_point(),
+              "[MultiheadAttention] {} must be bool or floating point, got {}; pass a bool "
+              "mask (true = masked) or an additive float mask",
+              what, python_name(mask.scalar_type()));
   return mask.to(dtype);
 }
 
@@ -67,8 +69,8 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(const MultiheadAttentionOptions& 
   EMBER_CHECK(E % options.num_heads() == 0,
               "[MultiheadAttention] embed_dim must be divisible by num_heads, got embed_dim={} and num_heads={}", E,
               options.num_heads());
-  EMBER_CHECK(options.kdim() > 0 && options.vdim() > 0, "[MultiheadAttention] kdim and vdim must be positive, got {} and {}",
-              options.kdim(), options.vdim());
+  EMBER_CHECK(options.kdim() > 0 && options.vdim() > 0,
+              "[MultiheadAttention] kdim and vdim must be positive, got {} and {}", options.kdim(), options.vdim());
   EMBER_CHECK(options.dropout() >= 0 && options.dropout() <= 1,
               "[MultiheadAttention] dropout probability has to be between 0 and 1, but got {}", options.dropout());
   head_dim = E / options.num_heads();
@@ -83,9 +85,9 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(const MultiheadAttentionOptions& 
   }
   if (options.bias()) in_proj_bias = register_parameter("in_proj_bias", empty({3 * E}));
   // Constructing out_proj draws Linear's default init before reset_parameters, as in PyTorch.
-  out_proj = register_module(
-      "out_proj", Linear(std::shared_ptr<LinearImpl>(std::make_shared<NonDynamicallyQuantizableLinearImpl>(
-                      LinearOptions(E, E).bias(options.bias())))));
+  out_proj = register_module("out_proj",
+                             Linear(std::shared_ptr<LinearImpl>(std::make_shared<NonDynamicallyQuantizableLinearImpl>(
+                                 LinearOptions(E, E).bias(options.bias())))));
   if (options.add_bias_kv()) {
     bias_k = register_parameter("bias_k", empty({1, 1, E}));
     bias_v = register_parameter("bias_v", empty({1, 1, E}));
@@ -151,14 +153,16 @@ std::tuple<Tensor, Tensor> MultiheadAttentionImpl::forward(const Tensor& query_i
   }
   const int64_t tgt_len = query.size(0), bsz = query.size(1);
   int64_t src_len = key.size(0);
-  EMBER_CHECK(query.size(2) == E, "[MultiheadAttention] expected query's embedding dimension {}, got {} (query shape {})",
-              E, query.size(2), shape_of(query_in));
+  EMBER_CHECK(query.size(2) == E,
+              "[MultiheadAttention] expected query's embedding dimension {}, got {} (query shape {})", E, query.size(2),
+              shape_of(query_in));
   EMBER_CHECK(key.size(2) == options.kdim() && value.size(2) == options.vdim(),
               "[MultiheadAttention] expected key and value feature sizes kdim={} and vdim={}, got {} and {}",
               options.kdim(), options.vdim(), key.size(2), value.size(2));
   EMBER_CHECK(key.size(0) == value.size(0) && key.size(1) == value.size(1) && key.size(1) == bsz,
               "[MultiheadAttention] key {} and value {} must share sequence length and batch size with the query's "
-              "batch size {}", shape_of(key_in), shape_of(value_in), bsz);
+              "batch size {}",
+              shape_of(key_in), shape_of(value_in), bsz);
 
   // Input projections.
   auto opt = [](const Tensor& t) { return t.defined() ? std::optional<Tensor>(t) : std::nullopt; };

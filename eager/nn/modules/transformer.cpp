@@ -53,7 +53,8 @@ std::vector<Holder> register_clones(Module& parent, const Holder& layer, int64_t
 void check_key_padding_mask(const Tensor& mask, const char* what) {
   if (mask.defined())
     EMBER_CHECK(mask.scalar_type() == kBool || mask.is_floating_point(),
-                "[{}] only bool and floating key padding masks are supported, got {}", what, python_name(mask.scalar_type()));
+                "[{}] only bool and floating key padding masks are supported, got {}", what,
+                python_name(mask.scalar_type()));
 }
 
 }  // namespace
@@ -76,9 +77,10 @@ TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const TransformerEncode
   EMBER_CHECK(options.dim_feedforward() > 0, "[TransformerEncoderLayer] dim_feedforward must be positive, got {}",
               options.dim_feedforward());
   // Construction order is PyTorch's, so default-initialised weights match for the same seed.
-  self_attn = register_module("self_attn", MultiheadAttention(MultiheadAttentionOptions(options.d_model(), options.nhead())
-                                                                  .dropout(options.dropout())
-                                                                  .batch_first(options.batch_first())));
+  self_attn =
+      register_module("self_attn", MultiheadAttention(MultiheadAttentionOptions(options.d_model(), options.nhead())
+                                                          .dropout(options.dropout())
+                                                          .batch_first(options.batch_first())));
   linear1 = register_module("linear1", Linear(options.d_model(), options.dim_feedforward()));
   dropout = register_module("dropout", Dropout(options.dropout()));
   linear2 = register_module("linear2", Linear(options.dim_feedforward(), options.d_model()));
@@ -95,9 +97,7 @@ Tensor TransformerEncoderLayerImpl::forward(const Tensor& src, const Tensor& src
   auto self_attention = [&](const Tensor& x) {
     return dropout1(std::get<0>(self_attn(x, x, x, src_key_padding_mask, false, src_mask)));
   };
-  auto feed_forward = [&](const Tensor& x) {
-    return dropout2(linear2(dropout(options.activation()(linear1(x)))));
-  };
+  auto feed_forward = [&](const Tensor& x) { return dropout2(linear2(dropout(options.activation()(linear1(x))))); };
   Tensor x = src;
   if (options.norm_first()) {
     x = x + self_attention(norm1(x));
@@ -144,9 +144,7 @@ Tensor TransformerDecoderLayerImpl::forward(const Tensor& tgt, const Tensor& mem
   auto memory_attention = [&](const Tensor& x) {
     return dropout2(std::get<0>(multihead_attn(x, memory, memory, memory_key_padding_mask, false, memory_mask)));
   };
-  auto feed_forward = [&](const Tensor& x) {
-    return dropout3(linear2(dropout(options.activation()(linear1(x)))));
-  };
+  auto feed_forward = [&](const Tensor& x) { return dropout3(linear2(dropout(options.activation()(linear1(x))))); };
   Tensor x = tgt;
   if (options.norm_first()) {
     x = x + self_attention(norm1(x));
@@ -211,14 +209,16 @@ TransformerImpl::TransformerImpl(const TransformerOptions& options_) : Module("T
   } else {
     TransformerEncoderLayer layer(layer_options);
     encoder = register_module(
-        "encoder", TransformerEncoder(TransformerEncoderOptions(layer, options.num_encoder_layers()).norm(LayerNorm(norm_options))));
+        "encoder", TransformerEncoder(
+                       TransformerEncoderOptions(layer, options.num_encoder_layers()).norm(LayerNorm(norm_options))));
   }
   if (!options.custom_decoder().is_empty()) {
     decoder = register_module("decoder", options.custom_decoder());
   } else {
     TransformerDecoderLayer layer(layer_options);
     decoder = register_module(
-        "decoder", TransformerDecoder(TransformerDecoderOptions(layer, options.num_decoder_layers()).norm(LayerNorm(norm_options))));
+        "decoder", TransformerDecoder(
+                       TransformerDecoderOptions(layer, options.num_decoder_layers()).norm(LayerNorm(norm_options))));
   }
   reset_parameters();
 }

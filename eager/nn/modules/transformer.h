@@ -17,7 +17,7 @@ namespace ember::nn {
 class TransformerActivation {
  public:
   TransformerActivation(const char* name) : TransformerActivation(std::string(name)) {}  // NOLINT: "gelu"
-  TransformerActivation(const std::string& name);                                         // NOLINT
+  TransformerActivation(const std::string& name);                                        // NOLINT
   template <typename F, typename = std::enable_if_t<std::is_invocable_r_v<Tensor, F, const Tensor&> &&
                                                     !std::is_convertible_v<F, std::string>>>
   TransformerActivation(F function) : function_(std::move(function)) {}  // NOLINT: a lambda or function
