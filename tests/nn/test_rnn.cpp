@@ -165,6 +165,64 @@ TEST_CASE("dropout acts between layers in training only, with PyTorch's masks fo
        -0.076930493, 0.067846306, 0.056975119, -0.22614121, -0.03892716,  0.077490665, 0.058056425, -0.22631556});
 }
 
+TEST_CASE("a 2-layer bidirectional batch_first LSTM with proj_size feeds 2 * proj_size features to layer 1") {
+  manual_seed(8);
+  nn::LSTM lstm(nn::LSTMOptions(3, 4).num_layers(2).bidirectional(true).proj_size(2).batch_first(true));
+  CHECK(test::shape(lstm->named_parameters()["weight_ih_l1_reverse"]) == std::vector<int64_t>{16, 4});
+  auto [output, state] = lstm(pattern({2, 3, 3}, 12));
+  check_close(output, {2, 3, 4}, {-0.041033108, -0.004006248,  0.11813441,   0.021948971,   -0.060619473, -0.0031791031,
+                                  0.10187145,   0.017153507,   -0.075862341, 0.00069631636, 0.067706622,  0.01171501,
+                                  -0.047530405, -0.0013942998, 0.11538815,   0.025089178,   -0.07118801,  0.0013653841,
+                                  0.097091503,  0.017308734,   -0.085895702, 0.0052064266,  0.063148215,  0.008346145});
+  check_close(
+      std::get<0>(state), {4, 2, 2},
+      {0.014535308, 0.079365999, -0.041760206, 0.051092945, -0.011202443, -0.05679572, 0.00082128472, -0.064814299,
+       -0.075862341, 0.00069631636, -0.085895702, 0.0052064266, 0.11813441, 0.021948971, 0.11538815, 0.025089178});
+  check_close(
+      std::get<1>(state), {4, 2, 4},
+      {-0.28373179, 0.50705135,  -0.086791232, 0.077969484, -0.050735466, 0.34620887,  -0.34871098, 0.36233804,
+       -0.20626137, 0.24092889,  -0.35961881,  0.31557173,  -0.06309519,  0.84542418,  -0.55727124, 0.012275226,
+       0.48937547,  0.23387089,  -0.32896376,  -0.3929683,  0.49656934,   0.24239188,  -0.3139233,  -0.42024106,
+       0.22005239,  -0.29602343, 0.77354348,   -0.26056308, 0.20160845,   -0.27990684, 0.76063377,  -0.26660216});
+}
+
+TEST_CASE("an unbatched sequence to a batch_first RNN without bias") {
+  manual_seed(9);
+  nn::RNN rnn(nn::RNNOptions(3, 4).bias(false).batch_first(true));
+  CHECK(rnn->named_parameters().keys() == std::vector<std::string>{"weight_ih_l0", "weight_hh_l0"});
+  auto [output, h_n] = rnn(pattern({3, 3}, 13), pattern({1, 4}, 14));
+  check_close(output, {3, 4},
+              {-0.45068207, -0.10261987, 0.69973075, -0.097007439, -0.094591007, -0.11352, 0.63756454, 0.63193256,
+               -0.21344186, -0.28022057, 0.73501074, 0.6659047});
+  check_close(h_n, {1, 4}, {-0.21344186, -0.28022057, 0.73501074, 0.6659047});
+}
+
+TEST_CASE("a layer converted to double runs on double inputs with the same values") {
+  manual_seed(1);
+  nn::GRU gru(nn::GRUOptions(3, 4).bidirectional(true));
+  gru->to(kDouble);
+  auto [output, h_n] = gru(pattern({3, 2, 3}, 1, kDouble));
+  CHECK(output.scalar_type() == kDouble);
+  check_close(h_n, {2, 2, 4},
+              {-0.27563059, -0.17232917, -0.21406987, -0.20598343, -0.0032882392, 0.13814074, -0.077443942, -0.31208542,
+               -0.14002925, -0.044624686, 0.3917329, -0.21238452, -0.18837211, -0.12491313, 0.42015216, -0.14522526});
+  CHECK(test::contains(test::error_of([&] {
+                         gru(pattern({3, 2, 3}, 1, kFloat));
+                       }),
+                       "input and parameters must have the same dtype"));
+}
+
+TEST_CASE("forward hooks see the input and the output and h_n") {
+  nn::GRU gru(3, 4);
+  size_t seen = 0;
+  gru->register_forward_hook([&](nn::Module&, const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs) {
+    seen = inputs.size() * 10 + outputs.size();
+    return std::optional<std::vector<Tensor>>();
+  });
+  gru(zeros({2, 1, 3}));
+  CHECK(seen == 12);
+}
+
 TEST_CASE("RNNCell, LSTMCell and GRUCell compute one step as PyTorch's cells") {
   manual_seed(6);
   nn::RNNCell rnn_cell(nn::RNNCellOptions(3, 4).nonlinearity("relu"));
