@@ -3,4 +3,5 @@
 
 #include "eager/nn/module.h"
 #include "eager/nn/modules/linear.h"
+#include "eager/nn/modules/rnn.h"
 #include "eager/nn/modules/transformer.h"
