@@ -3,3 +3,4 @@
 
 #include "eager/nn/module.h"
 #include "eager/nn/modules/linear.h"
+#include "eager/nn/modules/layers.h"
