@@ -89,7 +89,7 @@ Tensor ThresholdImpl::forward(Tensor input) {
   return masked_fill(input, below, options.value());
 }
 std::string ThresholdImpl::extra_repr() const {
-  return fmt::format("threshold={}, value={}{}", options.threshold(), options.value(),
+  return fmt::format("threshold={}, value={}{}", repr_float(options.threshold()), repr_float(options.value()),
                      inplace_suffix(options.inplace()));
 }
 
