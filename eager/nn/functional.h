@@ -15,62 +15,6 @@
 #include "eager/ops_nn.h"
 #include "eager/tensor.h"
 
-namespace ember::nn {
-
-// D sizes given as one value for every dim (`3`) or one per dim (`{3, 2}`), as torch::ExpandingArray.
-template <size_t D>
-class ExpandingArray {
- public:
-  ExpandingArray(int64_t value) { values_.fill(value); }  // NOLINT: implicit, as in libtorch
-  ExpandingArray(std::initializer_list<int64_t> values) : ExpandingArray(IntArrayRef(values)) {}  // NOLINT
-  ExpandingArray(const std::vector<int64_t>& values) : ExpandingArray(IntArrayRef(values)) {}     // NOLINT
-  ExpandingArray(IntArrayRef values);                                                             // NOLINT
-  const std::array<int64_t, D>& operator*() const { return values_; }
-  IntArrayRef ref() const { return IntArrayRef(values_.data(), D); }
-  operator IntArrayRef() const { return ref(); }  // NOLINT
-  int64_t operator[](size_t i) const { return values_[i]; }
-  size_t size() const { return D; }
-
- private:
-  std::array<int64_t, D> values_{};
-};
-
-// ExpandingArray whose entries may be nullopt ("keep the input's size"), for adaptive pooling.
-template <size_t D>
-class ExpandingArrayWithOptional {
- public:
-  ExpandingArrayWithOptional(int64_t value) { values_.fill(value); }                 // NOLINT
-  ExpandingArrayWithOptional(std::initializer_list<std::optional<int64_t>> values);  // NOLINT
-  ExpandingArrayWithOptional(const ExpandingArray<D>& values) {                      // NOLINT
-    for (size_t i = 0; i < D; ++i) values_[i] = values[i];
-  }
-  const std::array<std::optional<int64_t>, D>& operator*() const { return values_; }
-  const std::optional<int64_t>& operator[](size_t i) const { return values_[i]; }
-  size_t size() const { return D; }
-
- private:
-  std::array<std::optional<int64_t>, D> values_{};
-};
-
-namespace detail {
-[[noreturn]] void expanding_array_size_error(size_t expected, size_t given);
-}  // namespace detail
-
-template <size_t D>
-ExpandingArray<D>::ExpandingArray(IntArrayRef values) {
-  if (values.size() != D) detail::expanding_array_size_error(D, values.size());
-  for (size_t i = 0; i < D; ++i) values_[i] = values[i];
-}
-
-template <size_t D>
-ExpandingArrayWithOptional<D>::ExpandingArrayWithOptional(std::initializer_list<std::optional<int64_t>> values) {
-  if (values.size() != D) detail::expanding_array_size_error(D, values.size());
-  size_t i = 0;
-  for (const auto& v : values) values_[i++] = v;
-}
-
-}  // namespace ember::nn
-
 namespace ember::nn::functional {
 
 // ---------------------------------------------------------------------------------------------
