@@ -29,7 +29,7 @@ void save(const std::map<std::string, Tensor>& tensors, const std::string& path,
 void save(const Tensor& tensor, const std::string& path);
 
 // Reads every tensor (owned CPU tensors) in the order their data lies in the file, as
-// `safetensors.torch.load` does, and the "__metadata__" entries.
+// `safetensors.torch.load_file` does, and the "__metadata__" entries.
 TensorState load(const std::string& path);
 // The tensor stored under kSavedTensorKey, or the file's only tensor.
 Tensor load_tensor(const std::string& path);

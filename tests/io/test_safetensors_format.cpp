@@ -84,6 +84,7 @@ TEST_CASE("an empty state is the header {} padded to 8 bytes") {
 // safetensors 0.8.0 (Python) from torch 1.13 tensors.
 TEST_CASE("a file written by Python's safetensors loads with PyTorch's values") {
   const TensorState state = load(data_file("python_fixture.safetensors"));
+  // The order of safetensors.torch.load_file: the order of the data in the file.
   CHECK(state.tensors.keys() == std::vector<std::string>{"long", "bias", "empty", "scalar", "weight", "int", "brain",
                                                          "half", "layer.0.名前", "short", "char", "byte", "mask"});
   CHECK(state.metadata == std::map<std::string, std::string>{{"config", "{\"lr\": 0.1, \"name\": \"modèle\n\t\\\"}"}});
