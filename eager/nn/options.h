@@ -46,8 +46,7 @@ class ExpandingArray {
   ExpandingArray(std::initializer_list<int64_t> list) : ExpandingArray(std::vector<int64_t>(list)) {}  // NOLINT
   ExpandingArray(const std::vector<int64_t>& list) : ExpandingArray(IntArrayRef(list)) {}  // NOLINT
   ExpandingArray(IntArrayRef list) {  // NOLINT
-    EMBER_CHECK(list.size() == D, "[ExpandingArray] expected {} values (one per spatial dim), got {}", D,
-                list.size());
+    if (list.size() != D) detail::expanding_array_size_error(D, list.size());
     for (size_t i = 0; i < D; ++i) values_[i] = list[i];
   }
   const std::array<int64_t, D>& operator*() const { return values_; }
