@@ -63,7 +63,8 @@ std::string LayerNormImpl::extra_repr() const {
   for (size_t i = 0; i < options.normalized_shape().size(); ++i)
     shape += (i ? ", " : "") + std::to_string(options.normalized_shape()[i]);
   shape += options.normalized_shape().size() == 1 ? ",)" : ")";
-  return fmt::format("{}, eps={}, elementwise_affine={}", shape, options.eps(), py_bool(options.elementwise_affine()));
+  return fmt::format("{}, eps={}, elementwise_affine={}", shape, detail::repr_float(options.eps()),
+                     py_bool(options.elementwise_affine()));
 }
 
 DropoutImpl::DropoutImpl(const DropoutOptions& options_) : Module("Dropout"), options(options_) {
@@ -77,7 +78,7 @@ Tensor DropoutImpl::forward(Tensor input) {
 }
 
 std::string DropoutImpl::extra_repr() const {
-  return fmt::format("p={}, inplace={}", options.p(), py_bool(options.inplace()));
+  return fmt::format("p={}, inplace={}", detail::repr_float(options.p()), py_bool(options.inplace()));
 }
 
 }  // namespace ember::nn
