@@ -5,22 +5,16 @@
 #include <string>
 #include <tuple>
 
+#include "eager/nn/functional.h"
 #include "eager/nn/module.h"
 #include "eager/nn/modules/common.h"
 #include "eager/nn/options.h"
 
 namespace ember::nn {
 
+// The modules take the same options as the functions, as in libtorch.
 template <size_t D>
-struct MaxPoolOptions {
-  MaxPoolOptions(ExpandingArray<D> kernel_size) : kernel_size_(kernel_size), stride_(kernel_size) {}  // NOLINT
-  EMBER_ARG(ExpandingArray<D>, kernel_size);
-  // Defaults to kernel_size.
-  EMBER_ARG(ExpandingArray<D>, stride);
-  EMBER_ARG(ExpandingArray<D>, padding) = 0;
-  EMBER_ARG(ExpandingArray<D>, dilation) = 1;
-  EMBER_ARG(bool, ceil_mode) = false;
-};
+using MaxPoolOptions = functional::MaxPoolFuncOptions<D>;
 using MaxPool1dOptions = MaxPoolOptions<1>;
 using MaxPool2dOptions = MaxPoolOptions<2>;
 
@@ -50,16 +44,7 @@ class MaxPool2dImpl : public MaxPoolNdImpl<2> {
 EMBER_MODULE(MaxPool2d);
 
 template <size_t D>
-struct AvgPoolOptions {
-  AvgPoolOptions(ExpandingArray<D> kernel_size) : kernel_size_(kernel_size), stride_(kernel_size) {}  // NOLINT
-  EMBER_ARG(ExpandingArray<D>, kernel_size);
-  EMBER_ARG(ExpandingArray<D>, stride);
-  EMBER_ARG(ExpandingArray<D>, padding) = 0;
-  EMBER_ARG(bool, ceil_mode) = false;
-  EMBER_ARG(bool, count_include_pad) = true;
-  // 2-D only.
-  EMBER_ARG(std::optional<int64_t>, divisor_override) = std::nullopt;
-};
+using AvgPoolOptions = functional::AvgPoolFuncOptions<D>;
 using AvgPool1dOptions = AvgPoolOptions<1>;
 using AvgPool2dOptions = AvgPoolOptions<2>;
 
