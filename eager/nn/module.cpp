@@ -38,6 +38,11 @@ void Module::unregister_module(const std::string& name) {
   children_.erase(name);
 }
 
+void Module::unregister_parameter(const std::string& name) {
+  EMBER_CHECK(parameters_.contains(name), "[unregister_parameter] no parameter named '{}'", name);
+  parameters_.erase(name);
+}
+
 OrderedDict<std::string, std::shared_ptr<Module>> Module::named_modules(const std::string& name_prefix,
                                                                          bool include_self) const {
   OrderedDict<std::string, std::shared_ptr<Module>> result{"module"};

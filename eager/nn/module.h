@@ -81,6 +81,8 @@ class Module : public std::enable_shared_from_this<Module> {
   template <typename M>
   std::shared_ptr<M> replace_module(const std::string& name, std::shared_ptr<M> module);
   void unregister_module(const std::string& name);
+  // Removes a parameter (ParameterDict::pop); an error if there is none by that name.
+  void unregister_parameter(const std::string& name);
 
   // ---- modes and conversion ----
   virtual void train(bool on = true);

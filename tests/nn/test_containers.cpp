@@ -141,3 +141,17 @@ TEST_CASE("ParameterDict holds parameters by key and prints like PyTorch") {
   CHECK(test::values((*dict)["a"]) == std::vector<double>{1, 1, 1});
   CHECK(dict->size() == 2);
 }
+
+TEST_CASE("ParameterDict pop removes and returns a parameter; clear empties it") {
+  OrderedDict<std::string, Tensor> params;
+  params.insert("a", ones({2}));
+  params.insert("b", zeros({3}));
+  nn::ParameterDict dict(params);
+  Tensor a = dict->pop("a");
+  CHECK(a.sizes() == IntArrayRef{2});
+  CHECK(dict->keys() == std::vector<std::string>{"b"});
+  CHECK(test::contains(test::error_of([&] { dict->pop("a"); }), "a"));
+  dict->clear();
+  CHECK(dict->is_empty());
+  CHECK(dict->parameters().empty());
+}

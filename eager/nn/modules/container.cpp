@@ -200,6 +200,16 @@ void ParameterDictImpl::insert(const std::string& key, Tensor param) {
   register_parameter(key, std::move(param));
 }
 
+Tensor ParameterDictImpl::pop(const std::string& key) {
+  Tensor param = (*this)[key];
+  unregister_parameter(key);
+  return param;
+}
+
+void ParameterDictImpl::clear() {
+  for (const std::string& key : keys()) unregister_parameter(key);
+}
+
 void ParameterDictImpl::update(const OrderedDict<std::string, Tensor>& params) {
   for (const auto& item : params) insert(item.key(), item.value());
 }

@@ -273,6 +273,9 @@ class ParameterDictImpl : public Module {
   OrderedDict<std::string, Tensor> items() const { return named_parameters(false); }
   Tensor operator[](const std::string& key) const;
   Tensor get(const std::string& key) const { return (*this)[key]; }
+  // Removes and returns the parameter under `key`.
+  Tensor pop(const std::string& key);
+  void clear();
   // One line per parameter: "  (a): Parameter containing: [torch.FloatTensor of size 3]".
   std::string extra_repr() const override;
 };
