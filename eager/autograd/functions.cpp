@@ -126,11 +126,14 @@ void OpNode::save_inputs(const OpCall& call, const Tensor& original_self) {
   for (size_t i = 0; i < call.inputs.size(); ++i) {
     if (i >= 32 || !((op_.backward.saves_inputs >> i) & 1)) continue;
     const bool pre_write_self = i == 0 && op_.kind == OpKind::InPlace;
-    saved_inputs_[i] = SavedVariable(pre_write_self ? original_self : call.inputs[i], /*is_output=*/false);
+    const bool writes_this = op_.kind == OpKind::InPlace && i > 0 && call.inputs[i].is_alias_of(call.inputs[0]);
+    // The written tensor itself (x.mul_(x)) is kept like an output, without its grad_fn:
+    // this node is that grad_fn now, and a strong reference would be a cycle.
+    const bool is_target = writes_this && call.inputs[i].is_same(call.inputs[0]);
+    saved_inputs_[i] = SavedVariable(pre_write_self ? original_self : call.inputs[i], /*is_output=*/is_target);
     // An input aliasing the self an in-place op just wrote was saved after the write;
     // as in PyTorch, using it in backward is an error, so expect the version before it.
-    if (op_.kind == OpKind::InPlace && i > 0 && call.inputs[i].is_alias_of(call.inputs[0]))
-      saved_inputs_[i].set_expected_version(call.inputs[i]._version() - 1);
+    if (writes_this) saved_inputs_[i].set_expected_version(call.inputs[i]._version() - 1);
   }
 }
 
