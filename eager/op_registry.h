@@ -114,6 +114,9 @@ struct Derivative {
   uint32_t saves_outputs = kSaveNone;
 };
 
+// The Derivative of ops whose outputs never require grad.
+inline constexpr Derivative kNotDifferentiable{not_differentiable, kSaveNone, kSaveNone};
+
 struct OpDef {
   std::string_view name;    // overload-qualified, as in PyTorch: "add.Tensor", "sum.dim_IntList"
   std::string_view schema;  // human-readable signature for printing and errors

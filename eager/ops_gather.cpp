@@ -630,7 +630,6 @@ GradList triangle_backward(const GradContext& ctx) {
   return {ctx.op.code == 1 ? ctx.grad().tril(diagonal) : ctx.grad().triu(diagonal)};
 }
 
-const Derivative kNotDifferentiable{not_differentiable, kSaveNone, kSaveNone};
 
 // ---- the table ----
 

@@ -955,8 +955,6 @@ constexpr const char* kBinaryScalarSchema =
   const OpDef name##__scalar{#name "_.Scalar", kBinaryScalarSchema, OpKind::InPlace, FusionClass::Pointwise,     \
                              family::binary_scalar_meta, family::binary_scalar_kernel, nullptr, scalar_grad,    \
                              nullptr, int32_t(op)};
-
-constexpr Derivative kNotDifferentiable{not_differentiable, kSaveNone, kSaveNone};
 EMBER_BINARY_DEFS(add, BinaryOp::Add, (Derivative{family::binary_tensor_backward, kSaveNone}),
                   (Derivative{family::binary_scalar_backward, kSaveNone}))
 EMBER_BINARY_DEFS(sub, BinaryOp::Sub, (Derivative{family::binary_tensor_backward, kSaveNone}),

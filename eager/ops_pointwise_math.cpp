@@ -52,7 +52,6 @@ constexpr OpDef pointwise_def(std::string_view name, std::string_view schema, Op
 
 // Backwards. Each saves what its formula reads (for an in-place op, saving self keeps a copy taken
 // before the write; saving the result keeps the written tensor).
-constexpr Derivative kNotDifferentiable{not_differentiable, kSaveNone, kSaveNone};
 constexpr Derivative kBinaryGradOnly{family::binary_tensor_backward, kSaveNone, kSaveNone};
 constexpr Derivative kBinaryBoth{family::binary_tensor_backward, save({0, 1}), kSaveNone};
 constexpr Derivative kBinaryScalarNone{family::binary_scalar_backward, kSaveNone, kSaveNone};

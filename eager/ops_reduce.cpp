@@ -308,9 +308,9 @@ EMBER_REDUCE_DEF(max_def, "max", "(Tensor self) -> Tensor", ReduceKind::Max,
 EMBER_REDUCE_DEF(min_def, "min", "(Tensor self) -> Tensor", ReduceKind::Min,
                  (Derivative{reduce_backward, save({0}), save({0})}))
 EMBER_REDUCE_DEF(all_def, "all.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::All,
-                 (Derivative{not_differentiable, kSaveNone, kSaveNone}))
+                 kNotDifferentiable)
 EMBER_REDUCE_DEF(any_def, "any.dim", "(Tensor self, int? dim, bool keepdim=False) -> Tensor", ReduceKind::Any,
-                 (Derivative{not_differentiable, kSaveNone, kSaveNone}))
+                 kNotDifferentiable)
 EMBER_REDUCE_DEF(logsumexp_def, "logsumexp", "(Tensor self, int[1] dim, bool keepdim=False) -> Tensor",
                  ReduceKind::LogSumExp, (Derivative{reduce_backward, save({0}), save({0})}))
 EMBER_REDUCE_DEF(norm_def, "norm.ScalarOpt_dim_dtype",
