@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -128,6 +129,8 @@ struct OpDef {
   Derivative backward;
   DecompositionFn decomposition = nullptr;
   int32_t code = 0;  // family-specific selector (e.g. which BinaryOp), read by shared meta/kernels
+  // The output shape depends on input values (nonzero, masked_select): tracing breaks the graph here.
+  bool data_dependent = false;
 
   bool differentiable() const {
     return backward.formula != nullptr && backward.formula != &not_differentiable && backward.formula != &no_derivative;
@@ -139,6 +142,7 @@ class DispatchMode {
  public:
   virtual ~DispatchMode() = default;
   virtual Outputs handle(const OpDef& op, OpCall& call) = 0;
+  virtual void on_data_read(const Tensor& t, std::string_view what, const std::source_location& where) {}
 };
 DispatchMode* current_dispatch_mode();
 // Installs `mode` for this thread for the guard's lifetime (nullptr uninstalls).

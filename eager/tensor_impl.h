@@ -56,6 +56,10 @@ class TensorImpl {
   bool is_inference() const { return is_inference_; }
   void set_inference(bool inference) { is_inference_ = inference; }
 
+  // Dims marked with ember::mark_dynamic / mark_static (bit d: dim d), read when compiling.
+  uint64_t jit_dynamic_dims = 0;
+  uint64_t jit_static_dims = 0;
+
  private:
   void refresh();
 

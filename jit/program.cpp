@@ -1,0 +1,162 @@
+// Running a program, the backend table, and the "eager" backend (graphs replayed op by op with eager kernels).
+#include "jit/program.h"
+
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "kernels/check.h"
+
+namespace ember::jit {
+namespace {
+
+// The graph flattened into a register machine: one instruction per op, registers freed after their last read.
+class EagerGraph final : public CompiledGraph {
+ public:
+  explicit EagerGraph(const Graph& graph) {
+    std::unordered_map<const Node*, int> first_register;
+    for (const auto& owned : graph.nodes()) {
+      const Node& node = *owned;
+      switch (node.opcode) {
+        case Opcode::Placeholder:
+          first_register[&node] = registers_;
+          placeholders_.emplace_back(node.input_index, registers_++);
+          break;
+        case Opcode::GetAttr:
+          first_register[&node] = registers_;
+          constants_.emplace_back(registers_++, node.constant);
+          break;
+        case Opcode::CallOp: {
+          Instruction ins;
+          ins.node = &node;
+          for (const Value& v : node.inputs) ins.inputs.push_back(first_register.at(v.node) + int(v.index));
+          ins.first_output = registers_;
+          ins.outputs = int(node.outputs.size());
+          first_register[&node] = registers_;
+          registers_ += ins.outputs;
+          code_.push_back(std::move(ins));
+          break;
+        }
+        case Opcode::Output:
+          for (const Value& v : node.inputs) outputs_.push_back(first_register.at(v.node) + int(v.index));
+          break;
+      }
+    }
+    // Free each computed register after its last reader, unless it is a result.
+    std::vector<int> last_read(size_t(registers_), -1);
+    for (size_t i = 0; i < code_.size(); ++i)
+      for (int r : code_[i].inputs) last_read[size_t(r)] = int(i);
+    for (int r : outputs_) last_read[size_t(r)] = int(code_.size());
+    for (size_t r = 0; r < last_read.size(); ++r)
+      if (last_read[r] >= 0 && last_read[r] < int(code_.size())) code_[size_t(last_read[r])].release.push_back(int(r));
+  }
+
+  std::vector<Tensor> run(ArrayRef<Tensor> inputs, ArrayRef<int64_t> symbol_values) override {
+    std::vector<Tensor> regs(static_cast<size_t>(registers_));
+    for (const auto& [index, reg] : placeholders_) regs[size_t(reg)] = inputs[size_t(index)];
+    for (const auto& [reg, tensor] : constants_) regs[size_t(reg)] = tensor;
+    for (const Instruction& ins : code_) {
+      OpCall call;
+      for (int r : ins.inputs) call.inputs.push_back(regs[size_t(r)]);
+      call.attrs = ins.node->symbolic_attrs.empty() ? ins.node->attrs : evaluate_attrs(*ins.node, symbol_values);
+      Outputs out = dispatch(*ins.node->op, call);
+      for (int k = 0; k < ins.outputs; ++k) regs[size_t(ins.first_output + k)] = std::move(out[size_t(k)]);
+      for (int r : ins.release) regs[size_t(r)] = Tensor();
+    }
+    std::vector<Tensor> results;
+    results.reserve(outputs_.size());
+    for (int r : outputs_) results.push_back(regs[size_t(r)]);
+    return results;
+  }
+
+ private:
+  struct Instruction {
+    const Node* node = nullptr;
+    SmallVector<int, 4> inputs;
+    int first_output = 0;
+    int outputs = 0;
+    SmallVector<int, 2> release;
+  };
+  std::vector<Instruction> code_;
+  std::vector<std::pair<int, int>> placeholders_;
+  std::vector<std::pair<int, Tensor>> constants_;
+  std::vector<int> outputs_;
+  int registers_ = 0;
+};
+
+struct BackendTable {
+  std::mutex mutex;
+  std::map<std::string, Backend> backends;
+  BackendTable() {
+    // The reference: the graph exactly as traced.
+    backends["eager"] = [](Graph& graph) -> std::unique_ptr<CompiledGraph> { return std::make_unique<EagerGraph>(graph); };
+  }
+};
+
+BackendTable& table() {
+  static BackendTable t;
+  return t;
+}
+
+}  // namespace
+
+void register_backend(const std::string& name, Backend backend) {
+  std::lock_guard<std::mutex> lock(table().mutex);
+  table().backends[name] = std::move(backend);
+}
+
+const Backend* find_backend(const std::string& name) {
+  std::lock_guard<std::mutex> lock(table().mutex);
+  auto it = table().backends.find(name);
+  return it == table().backends.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> backend_names() {
+  std::lock_guard<std::mutex> lock(table().mutex);
+  std::vector<std::string> names;
+  for (const auto& [name, backend] : table().backends) names.push_back(name);
+  return names;
+}
+
+std::vector<Tensor> Program::run(const FlatArgs& args) const {
+  std::vector<Tensor> env(static_cast<size_t>(slot_count));
+  for (size_t i = 0; i < arg_slots.size(); ++i)
+    if (arg_slots[i] >= 0) env[size_t(arg_slots[i])] = *args.tensors[i];
+  for (const auto& [slot, tensor] : lifted) env[size_t(slot)] = tensor;
+  SmallVector<int64_t, 4> symbols;
+  for (const auto& [arg, dim] : symbol_sources) symbols.push_back(args.tensors[size_t(arg)]->sizes()[size_t(dim)]);
+  std::vector<Tensor> inputs;
+  for (const Step& step : steps) {
+    inputs.clear();
+    if (step.is_segment) {
+      const Segment& segment = segments[size_t(step.index)];
+      for (int s : segment.inputs) inputs.push_back(env[size_t(s)]);
+      std::vector<Tensor> out = segment.compiled->run(inputs, symbols);
+      for (size_t k = 0; k < out.size(); ++k) env[size_t(segment.outputs[k])] = std::move(out[k]);
+    } else {
+      const GraphBreak& brk = breaks[size_t(step.index)];
+      for (int s : brk.inputs) inputs.push_back(env[size_t(s)]);
+      std::vector<Tensor> out;
+      if (brk.kind == GraphBreak::Kind::OpaqueOp) {
+        OpCall call;
+        for (const Tensor& t : inputs) call.inputs.push_back(t);
+        call.attrs = brk.attrs;
+        Outputs o = dispatch(*brk.op, call);
+        out.assign(o.begin(), o.end());
+      } else if (brk.kind == GraphBreak::Kind::OpaqueCall) {
+        out = (*brk.call)(inputs);
+      }
+      EMBER_CHECK(out.size() == brk.outputs.size(),
+                  "[compile] a graph break returned {} tensors on replay but {} when traced; a jit::opaque function "
+                  "must return the same number of tensors on every call.",
+                  out.size(), brk.outputs.size());
+      for (size_t k = 0; k < out.size(); ++k) env[size_t(brk.outputs[k])] = std::move(out[k]);
+    }
+  }
+  std::vector<Tensor> results;
+  results.reserve(output_slots.size());
+  for (int s : output_slots) results.push_back(env[size_t(s)]);
+  return results;
+}
+
+}  // namespace ember::jit

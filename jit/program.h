@@ -1,0 +1,81 @@
+// A compiled entry's program: graph segments run by a backend, with graph breaks run eagerly between them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "guards/guards.h"
+#include "jit/graph.h"
+
+namespace ember::jit {
+
+// A backend's executable form of one graph.
+class CompiledGraph {
+ public:
+  virtual ~CompiledGraph() = default;
+  // Inputs in placeholder order, symbol values in Graph::symbols() order.
+  virtual std::vector<Tensor> run(ArrayRef<Tensor> inputs, ArrayRef<int64_t> symbol_values) = 0;
+};
+
+// Turns a traced graph into an executable; may rewrite the graph first (passes, decompositions).
+using Backend = std::function<std::unique_ptr<CompiledGraph>(Graph& graph)>;
+// "eager" is built in; later backends register themselves.
+void register_backend(const std::string& name, Backend backend);
+const Backend* find_backend(const std::string& name);
+std::vector<std::string> backend_names();
+
+// A user callable the tracer must not look into (ember::jit::opaque): it runs eagerly
+// on every call, between compiled segments.
+using OpaqueFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+
+// Where and why tracing stopped recording one graph and started the next.
+struct GraphBreak {
+  enum class Kind : uint8_t {
+    OpaqueOp,    // a registry op whose output shape depends on data (nonzero, masked_select), or marked opaque
+    OpaqueCall,  // a callable wrapped with jit::opaque
+    DataRead,    // item(), bool(), to_vector(), data_ptr() or printing of a traced tensor
+  };
+  Kind kind = Kind::OpaqueOp;
+  std::string reason;   // "data-dependent read item() of a traced tensor"
+  std::string source;   // the user's source location, "model.cpp:42" (empty when unknown)
+  const OpDef* op = nullptr;
+  SmallVector<Attr, 4> attrs;
+  std::shared_ptr<OpaqueFn> call;
+  std::vector<int> inputs;   // program slots
+  std::vector<int> outputs;  // program slots
+};
+
+struct Segment {
+  Graph graph;
+  std::vector<int> inputs;   // program slot per placeholder, in placeholder order
+  std::vector<int> outputs;  // program slot per output value
+  std::unique_ptr<CompiledGraph> compiled;
+  int64_t traced_ops = 0;    // call_op nodes before passes
+};
+
+// Runs segments and breaks in trace order over a table of slots (one per traced tensor value).
+struct Program {
+  struct Step {
+    bool is_segment = true;
+    int index = 0;
+  };
+  int slot_count = 0;
+  std::vector<int> arg_slots;                    // per flat tensor argument (-1: unused)
+  std::vector<std::pair<int, Tensor>> lifted;    // slot and the tensor it holds by identity
+  std::vector<std::string> lifted_names;
+  std::vector<Segment> segments;
+  std::vector<GraphBreak> breaks;
+  std::vector<Step> steps;
+  std::vector<int> output_slots;
+  // The trace read tensor data on the host (item(), bool()): the user code decides what runs
+  // next, so every call runs it again rather than replaying a branch it may not take.
+  bool needs_user_code = false;
+  // Dynamic dims: symbol k is the size of flat tensor argument symbol_sources[k].first at dim .second.
+  std::vector<std::pair<int, int>> symbol_sources;
+
+  std::vector<Tensor> run(const FlatArgs& args) const;
+};
+
+}  // namespace ember::jit
