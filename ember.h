@@ -22,3 +22,4 @@
 #include "eager/tensor.h"
 #include "eager/tensor_data.h"
 #include "eager/tensor_options.h"
+#include "jit/compile.h"

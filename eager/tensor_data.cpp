@@ -1,6 +1,8 @@
 // Tensor literals: shape and dtype inference over nested braced lists, then one copy into a fresh tensor.
 #include "eager/tensor_data.h"
 
+#include "eager/op_registry.h"
+
 #include <cstring>
 
 #include "eager/meta.h"
@@ -44,12 +46,15 @@ TensorDataContainer::TensorDataContainer(const void* data, int64_t n, ScalarType
 
 TensorDataContainer::TensorDataContainer(const std::vector<bool>& values)
     : kind_(Kind::Array), scalar_type_(kBool), sizes_{int64_t(values.size())} {
+  const DispatchModeGuard untraced(nullptr);  // a literal is a constant, not a traced computation
   array_ = empty({int64_t(values.size())}, kBool);
   bool* p = array_.data_ptr<bool>();
   for (size_t i = 0; i < values.size(); ++i) p[i] = values[i];
 }
 
 Tensor TensorDataContainer::copy_array(const void* data, int64_t n, ScalarType type) {
+  // A literal is a constant: a compiled function that builds one lifts the finished tensor.
+  const DispatchModeGuard untraced(nullptr);
   Tensor t = empty({n}, type);
   if (n > 0) std::memcpy(t.data_ptr(), data, size_t(n * element_size(type)));
   return t;
@@ -98,6 +103,7 @@ void TensorDataContainer::fill(void* out, ScalarType dtype, int64_t offset) cons
 }
 
 Tensor TensorDataContainer::to_tensor(const TensorOptions& options) const {
+  const DispatchModeGuard untraced(nullptr);
   const ScalarType dtype = options.has_dtype() ? options.dtype() : desired_dtype(scalar_type_);
   Tensor t = empty(sizes_, dtype);
   fill(t.data_ptr(), dtype, 0);

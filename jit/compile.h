@@ -304,16 +304,23 @@ Opaque<F> opaque(F fn, std::string name = "opaque", std::source_location where =
 
 }  // namespace jit
 
+// An nn module handle (ModuleHolder or shared_ptr to a Module).
+template <typename M>
+concept ModuleHandle = requires(const std::decay_t<M>& m) {
+  m->named_parameters();
+  m->named_buffers();
+};
+
 // Compiles a function (lambda, function pointer, functor). Same call signature as `fn`.
 template <typename F>
+  requires(!ModuleHandle<F>)
 jit::CompiledFunction<std::decay_t<F>> compile(F&& fn, CompileOptions options = {}) {
   return jit::CompiledFunction<std::decay_t<F>>(std::forward<F>(fn), std::move(options));
 }
 
 // Compiles a module's forward: ember::compile(model) with model an nn ModuleHolder (or a shared_ptr
 // to a module). Parameters and buffers are lifted by identity and named after their state_dict keys.
-template <typename M>
-  requires requires(M m) { m->named_parameters(); m->named_buffers(); }
+template <ModuleHandle M>
 auto compile(M module, CompileOptions options = {}) {
   if (options.name.empty()) options.name = "forward";
   auto forward = [module](auto&&... args) { return module->forward(args...); };
