@@ -199,8 +199,16 @@ std::vector<Tensor> CompiledCore::call(const FlatArgs& args, const ArgLayout& la
 
   FlatArgs named = args;
   name_arguments(layout, options_.arg_names, named);
-  const Entry& newest = *entries_.back();
-  const std::string reason = newest.guards.first_failure(named).value_or("no guard failed (internal)");
+  // The reason given is the first failure of the nearest entry (fewest failing guards; the newest on ties).
+  std::string reason = "no guard failed (internal)";
+  size_t fewest = SIZE_MAX;
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    const std::vector<std::string> failures = (*it)->guards.all_failures(named);
+    if (!failures.empty() && failures.size() < fewest) {
+      fewest = failures.size();
+      reason = failures.front();
+    }
+  }
   const int limit = options_.recompile_limit.value_or(config().recompile_limit);
   if (int(entries_.size()) >= limit) {
     ++stats_.eager_fallbacks;
