@@ -278,31 +278,35 @@ std::vector<Tensor> CompiledCore::compile_and_run(const FlatArgs& args_in, const
     if (program.needs_user_code || !program.breaks.empty() || program.segments.size() != 1) {
       why = "the function has graph breaks";
     } else {
-      std::vector<Tensor> fakes = arg_tensors(args);
-      for (size_t i = 0; i < fakes.size(); ++i) {
-        if (!fakes[i].defined() || std::all_of(plan.dim_symbols[i].begin(), plan.dim_symbols[i].end(), [](int s) { return s < 0; }))
-          continue;
-        DimVector sizes(fakes[i].sizes());
-        for (size_t d = 0; d < sizes.size(); ++d)
-          if (plan.dim_symbols[i][d] >= 0) sizes[d] = plan.sentinels[size_t(plan.dim_symbols[i][d])];
-        Tensor fake = ember::detail::make_tensor(sizes, fakes[i].dtype(), fakes[i].device());
-        if (fakes[i].requires_grad()) fake.requires_grad_(true);
-        fakes[i] = fake;
-      }
-      FlatArgs fake_args = args;
-      for (size_t i = 0; i < fakes.size(); ++i) fake_args.tensors[i] = &fakes[i];
-      TraceSettings fake_settings = settings;
-      fake_settings.fake = true;
-      fake_settings.fullgraph = false;
-      try {
+      // Two traces through meta rules only: at large sizes to fit the attributes, at small ones to check the fit.
+      auto fake_trace = [&](const std::vector<int64_t>& sentinels) {
+        std::vector<Tensor> fakes = arg_tensors(args);
+        for (size_t i = 0; i < fakes.size(); ++i) {
+          if (!fakes[i].defined() || std::all_of(plan.dim_symbols[i].begin(), plan.dim_symbols[i].end(), [](int s) { return s < 0; }))
+            continue;
+          DimVector sizes(fakes[i].sizes());
+          for (size_t d = 0; d < sizes.size(); ++d)
+            if (plan.dim_symbols[i][d] >= 0) sizes[d] = sentinels[size_t(plan.dim_symbols[i][d])];
+          Tensor fake = ember::detail::make_tensor(sizes, fakes[i].dtype(), fakes[i].device());
+          if (fakes[i].requires_grad()) fake.requires_grad_(true);
+          fakes[i] = fake;
+        }
+        FlatArgs fake_args = args;
+        for (size_t i = 0; i < fakes.size(); ++i) fake_args.tensors[i] = &fakes[i];
+        TraceSettings fake_settings = settings;
+        fake_settings.fake = true;
+        fake_settings.fullgraph = false;
         Tracer tracer(fake_args, fake_settings);
         std::vector<Tensor> fake_results;
         {
           DispatchModeGuard mode(&tracer);
           fake_results = user(fakes);
         }
-        const Program fake_program = tracer.finish(fake_results);
-        why = fit_symbols(program, fake_program, plan);
+        return tracer.finish(fake_results);
+      };
+      try {
+        why = fit_symbols(program, fake_trace(plan.sentinels), plan);
+        if (!why) why = verify_symbols(program, fake_trace(plan.small_sentinels), plan);
       } catch (const FakeTraceAbort& abort) {
         why = abort.reason;
       } catch (const Error& error) {

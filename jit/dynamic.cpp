@@ -77,7 +77,12 @@ SymbolPlan plan_symbols(const FlatArgs& args, const std::vector<std::vector<bool
   for (const Tensor* t : args.tensors)
     if (t->defined())
       for (int64_t s : t->sizes()) taken.push_back(s);
-  int64_t next_prime = 97;
+  auto unused_prime = [&](int64_t from) {
+    int64_t p = from;
+    while (!is_prime(p) || std::find(taken.begin(), taken.end(), p) != taken.end()) ++p;
+    taken.push_back(p);
+    return p;
+  };
   for (size_t i = 0; i < args.tensors.size(); ++i) {
     const Tensor& t = *args.tensors[i];
     if (!t.defined()) continue;
@@ -91,13 +96,13 @@ SymbolPlan plan_symbols(const FlatArgs& args, const std::vector<std::vector<bool
         plan.dim_symbols[i][size_t(d)] = int(same - plan.hints.begin());
         continue;
       }
-      while (!is_prime(next_prime) || std::find(taken.begin(), taken.end(), next_prime) != taken.end()) ++next_prime;
       plan.dim_symbols[i][size_t(d)] = int(plan.hints.size());
       plan.sources.emplace_back(int(i), int(d));
       plan.hints.push_back(size);
-      plan.sentinels.push_back(next_prime++);
     }
   }
+  for (int64_t hint : plan.hints) plan.sentinels.push_back(unused_prime(std::max<int64_t>(97, 2 * hint + 1)));
+  for (size_t k = 0; k < plan.hints.size(); ++k) plan.small_sentinels.push_back(unused_prime(2));
   return plan;
 }
 
@@ -201,6 +206,40 @@ std::optional<std::string> fit_symbols(Program& real, const Program& fake, const
     graph.symbols().push_back(symbol);
   }
   real.symbol_sources = plan.sources;
+  return std::nullopt;
+}
+
+std::optional<std::string> verify_symbols(const Program& real, const Program& small, const SymbolPlan& plan) {
+  if (small.segments.size() != 1 || !small.breaks.empty() || small.output_slots.size() != real.output_slots.size())
+    return std::string("the trace at small sizes took another path: the function's control flow depends on the sizes");
+  const Graph& graph = real.segments[0].graph;
+  const Graph& other = small.segments[0].graph;
+  if (graph.size() != other.size())
+    return std::string("the trace at small sizes recorded other ops: the function's control flow depends on the sizes");
+  for (size_t i = 0; i < graph.size(); ++i) {
+    const Node& a = *graph.nodes()[i];
+    const Node& b = *other.nodes()[i];
+    if (a.opcode != b.opcode || a.op != b.op || a.attrs.size() != b.attrs.size())
+      return fmt::format("the trace at small sizes differs at node '{}': the function's control flow depends on the sizes",
+                         a.name);
+    if (a.symbolic_attrs.empty()) continue;
+    const SmallVector<Attr, 4> predicted = evaluate_attrs(a, plan.small_sentinels);
+    for (const SymbolicAttr& s : a.symbolic_attrs) {
+      const Attr& want = predicted[s.attr];
+      const Attr& got = b.attrs[s.attr];
+      bool same = want.index() == got.index();
+      if (same) {
+        if (const auto* dv = std::get_if<DimVector>(&want)) same = *dv == std::get<DimVector>(got);
+        else if (const auto* iv = std::get_if<int64_t>(&want)) same = *iv == std::get<int64_t>(got);
+        else if (const auto* fv = std::get_if<double>(&want)) same = std::abs(*fv - std::get<double>(got)) <= 1e-12 * std::abs(*fv);
+        else if (const auto* sv = std::get_if<Scalar>(&want))
+          same = std::abs(sv->toDouble() - std::get<Scalar>(got).toDouble()) <= 1e-12 * std::abs(sv->toDouble());
+      }
+      if (!same)
+        return fmt::format("attribute {} of '{}' ({}) does not follow the sizes as an affine function (traced {}, "
+                           "predicted {} at small sizes)", s.attr, a.name, a.op->name, attr_str(got), attr_str(want));
+    }
+  }
   return std::nullopt;
 }
 

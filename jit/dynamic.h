@@ -14,7 +14,8 @@ namespace ember::jit {
 struct SymbolPlan {
   std::vector<std::pair<int, int>> sources;
   std::vector<int64_t> hints;
-  std::vector<int64_t> sentinels;
+  std::vector<int64_t> sentinels;        // large: primes above twice the hint (and >= 97)
+  std::vector<int64_t> small_sentinels;  // small: the smallest unused primes, below the hint where possible
   // Per flat tensor argument, per dim: the symbol, or -1.
   std::vector<std::vector<int>> dim_symbols;
 };
@@ -25,5 +26,10 @@ SymbolPlan plan_symbols(const FlatArgs& args, const std::vector<std::vector<bool
 // Compares the real trace with the fake one (same ops, sizes at sentinels) and records, in the real
 // program, which attributes and output dims follow the symbols. Returns why not, when they cannot.
 std::optional<std::string> fit_symbols(Program& real, const Program& fake, const SymbolPlan& plan);
+
+// Checks a fit against a third trace, at the small sentinels: the same ops, and every symbolic
+// attribute evaluating to what that trace recorded. Catches control flow on a size that only
+// the small sizes take, and relations that are not affine.
+std::optional<std::string> verify_symbols(const Program& real, const Program& small, const SymbolPlan& plan);
 
 }  // namespace ember::jit
