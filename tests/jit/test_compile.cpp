@@ -203,3 +203,14 @@ TEST_CASE("tensor literals built inside the function are constants") {
   for (int i = 0; i < 2; ++i) CHECK(same_values(cf(x), f(x)));
   CHECK(cf.stats().graph_breaks == 0);
 }
+
+TEST_CASE("a compiled function called inside another one's trace is inlined into it") {
+  auto inner = compile([](const Tensor& x) { return x.exp() * 2; });
+  auto outer_fn = [&inner](const Tensor& x) { return inner(x + 1) - 3; };
+  auto outer = compile(outer_fn);
+  const Tensor x = randn({4});
+  for (int i = 0; i < 3; ++i) CHECK(same_values(outer(x), ((x + 1).exp() * 2) - 3));
+  CHECK(inner.stats().calls == 0);
+  const jit::ExplainOutput e = jit::explain(outer_fn, x);
+  CHECK(e.op_count == 4);
+}
