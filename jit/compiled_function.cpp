@@ -10,7 +10,7 @@
 #include "jit/compile.h"
 #include "jit/dynamic.h"
 #include "jit/entry.h"
-#include "jit/tracer.h"
+#include "tracer/tracer.h"
 #include "kernels/check.h"
 
 namespace ember {

@@ -1,5 +1,5 @@
 // Tracing: ops run for real (or through meta rules only, for fake traces) while they are recorded.
-#include "jit/tracer.h"
+#include "tracer/tracer.h"
 
 #include <algorithm>
 
