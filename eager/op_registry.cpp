@@ -15,6 +15,7 @@ void register_pointwise_ops(OpRegistry& r);
 void register_reduction_ops(OpRegistry& r);
 void register_copy_ops(OpRegistry& r);
 void register_view_ops(OpRegistry& r);
+void register_view_scatter_ops(OpRegistry& r);
 void register_join_ops(OpRegistry& r);
 void register_indexing_ops(OpRegistry& r);
 void register_linalg_ops(OpRegistry& r);
@@ -130,6 +131,7 @@ OpRegistry::OpRegistry() {
   register_reduction_ops(*this);
   register_copy_ops(*this);
   register_view_ops(*this);
+  register_view_scatter_ops(*this);
   register_join_ops(*this);
   register_indexing_ops(*this);
   register_linalg_ops(*this);

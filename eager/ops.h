@@ -95,6 +95,9 @@ Tensor unflatten(const Tensor& t, int64_t dim, IntArrayRef sizes);
 Tensor ravel(const Tensor& t);
 Tensor as_strided(const Tensor& t, IntArrayRef size, IntArrayRef stride,
                   std::optional<int64_t> storage_offset = std::nullopt);
+// t with the window as_strided(size, stride, storage_offset) of a contiguous copy of t replaced by src.
+Tensor as_strided_scatter(const Tensor& t, const Tensor& src, IntArrayRef size, IntArrayRef stride,
+                          std::optional<int64_t> storage_offset = std::nullopt);
 Tensor diagonal(const Tensor& t, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
 Tensor movedim(const Tensor& t, int64_t source, int64_t destination);
 std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim = 0);

@@ -86,7 +86,7 @@ Node* Graph::output(std::vector<Value> results) {
   EMBER_CHECK(output_node() == nullptr, "[jit::Graph] the graph already has an output node");
   auto node = std::make_unique<Node>();
   node->opcode = Opcode::Output;
-  node->name = "output";
+  node->name = unique_name("output");
   node->inputs = std::move(results);
   Node* saved = insert_point_;
   insert_point_ = nullptr;
@@ -182,7 +182,12 @@ uint64_t Graph::structural_hash() const {
       h = mix(h, uint64_t(m.dtype));
       for (int64_t s : m.sizes) h = mix(h, uint64_t(s));
     }
-    for (const SymbolicAttr& s : n->symbolic_attrs) h = mix(mix(mix(h, s.attr), uint64_t(s.element + 1)), uint64_t(s.symbol));
+    for (const SymbolicAttr& s : n->symbolic_attrs) {
+      h = mix(mix(mix(mix(h, s.attr), uint64_t(s.element + 1)), uint64_t(s.symbol)), uint64_t(s.form));
+      h = mix(mix(h, std::hash<double>{}(s.coefficient)), uint64_t(s.offset));
+    }
+    for (const auto& per_output : n->output_symbols)
+      for (int s : per_output) h = mix(h, uint64_t(s + 1));
     if (n->opcode == Opcode::GetAttr) h = mix(h, uint64_t(reinterpret_cast<uintptr_t>(n->constant.unsafeGetTensorImpl())));
   }
   return h;

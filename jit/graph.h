@@ -62,6 +62,7 @@ struct Node {
   std::vector<std::vector<int>> output_symbols;
   std::vector<Node*> users;            // CallOp/Output nodes reading any output, once each
   Tensor constant;                     // GetAttr: the tensor itself
+  bool folded = false;                 // GetAttr: a value computed at compile time (not the user's tensor)
   int input_index = -1;                // Placeholder: position in the graph's input list
   std::string source;                  // the user's source location, where known ("model.cpp:42")
 
