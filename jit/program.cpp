@@ -5,6 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "jit/passes.h"
 #include "kernels/check.h"
 
 namespace ember::jit {
@@ -90,6 +91,11 @@ struct BackendTable {
   BackendTable() {
     // The reference: the graph exactly as traced.
     backends["eager"] = [](Graph& graph) -> std::unique_ptr<CompiledGraph> { return std::make_unique<EagerGraph>(graph); };
+    // The graph after the default passes (functionalization, simplification, folding, CSE, DCE).
+    backends["eager_optimized"] = [](Graph& graph) -> std::unique_ptr<CompiledGraph> {
+      run_default_passes(graph);
+      return std::make_unique<EagerGraph>(graph);
+    };
   }
 };
 
