@@ -306,6 +306,7 @@ Opaque<F> opaque(F fn, std::string name = "opaque", std::source_location where =
 
 // Compiles a function (lambda, function pointer, functor). Same call signature as `fn`.
 template <typename F>
+  requires(!requires(std::decay_t<F> m) { m->named_parameters(); m->named_buffers(); })
 jit::CompiledFunction<std::decay_t<F>> compile(F&& fn, CompileOptions options = {}) {
   return jit::CompiledFunction<std::decay_t<F>>(std::forward<F>(fn), std::move(options));
 }
