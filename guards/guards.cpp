@@ -31,9 +31,19 @@ std::string dims_str(const TensorGuard& g, const std::vector<std::pair<int, int>
   return s + "]";
 }
 
-bool same_storage(const Tensor& a, const Tensor& b) {
-  return a.defined() && b.defined() && a.storage().get() == b.storage().get();
+const char* relation_name(uint8_t r) {
+  return r == 2 ? "the same tensor" : r == 1 ? "one shared storage" : "separate storages";
 }
+
+}  // namespace
+
+uint8_t relation(const Tensor& a, const Tensor& b) {
+  if (!a.defined() || !b.defined()) return 0;
+  if (a.unsafeGetTensorImpl() == b.unsafeGetTensorImpl()) return 2;
+  return a.storage().get() == b.storage().get() ? 1 : 0;
+}
+
+namespace {
 
 }  // namespace
 
@@ -72,15 +82,17 @@ bool GuardSet::check(const FlatArgs& args) const {
     }
     if (t->requires_grad() != g.requires_grad) return false;
   }
-  // Aliasing between arguments: the traced pairs must still alias and no other pair may.
+  for (const ValueGuard& v : values)
+    if (v.read() != v.expected) return false;
+  // Aliasing between arguments must be what it was when traced.
   const size_t n = args.tensors.size();
   if (n > 1) {
-    size_t expected = 0, found = 0;
+    size_t pair = 0;
     for (size_t i = 0; i < n; ++i)
-      for (size_t j = i + 1; j < n; ++j)
-        if (same_storage(*args.tensors[i], *args.tensors[j])) ++found;
-    for (const auto& [i, j] : aliased) expected += same_storage(*args.tensors[size_t(i)], *args.tensors[size_t(j)]);
-    if (found != aliased.size() || expected != aliased.size()) return false;
+      for (size_t j = i + 1; j < n; ++j, ++pair) {
+        const uint8_t expected = relations.empty() ? 0 : relations[pair];
+        if (relation(*args.tensors[i], *args.tensors[j]) != expected) return false;
+      }
   }
   return true;
 }
@@ -179,20 +191,24 @@ void GuardSet::failures(const FlatArgs& args, std::vector<std::string>& out, boo
                          py_bool(g.requires_grad), py_bool(t.requires_grad()))))
       return;
   }
+  for (const ValueGuard& v : values) {
+    const int64_t actual = v.read();
+    if (actual != v.expected && fail(v.explain(v.expected, actual))) return;
+  }
   const size_t n = args.tensors.size();
   auto arg_name = [&](size_t i) {
     for (const TensorGuard& g : tensors)
       if (g.arg == int(i)) return g.name;
     return fmt::format("argument {}", i);
   };
+  size_t pair = 0;
   for (size_t i = 0; i < n; ++i)
-    for (size_t j = i + 1; j < n; ++j) {
-      const bool expected = std::find(aliased.begin(), aliased.end(), std::make_pair(int(i), int(j))) != aliased.end();
-      const bool actual = same_storage(*args.tensors[i], *args.tensors[j]);
+    for (size_t j = i + 1; j < n; ++j, ++pair) {
+      const uint8_t expected = relations.empty() ? 0 : relations[pair];
+      const uint8_t actual = relation(*args.tensors[i], *args.tensors[j]);
       if (expected != actual &&
           fail(fmt::format("tensors '{}' and '{}' aliasing mismatch: expected {}, actual {}", arg_name(i), arg_name(j),
-                           expected ? "one shared storage" : "separate storages",
-                           actual ? "one shared storage" : "separate storages")))
+                           relation_name(expected), relation_name(actual))))
         return;
     }
 }
@@ -217,7 +233,9 @@ std::optional<std::pair<int, int>> GuardSet::size_failure(const FlatArgs& args) 
   return cause;
 }
 
-size_t GuardSet::count() const { return tensors.size() + scalars.size() + list_lengths.size() + 2 + (aliased.empty() ? 0 : 1); }
+size_t GuardSet::count() const {
+  return tensors.size() + scalars.size() + list_lengths.size() + values.size() + 2 + (relations.empty() ? 0 : 1);
+}
 
 std::vector<std::string> GuardSet::describe() const {
   std::vector<std::string> lines;
@@ -244,7 +262,15 @@ std::vector<std::string> GuardSet::describe() const {
     const auto [src, dim] = symbol_sources[s];
     lines.push_back(fmt::format("symbol s{}: the size of '{}' at dim {}, >= 2", s, tensors[size_t(src)].name, dim));
   }
-  for (const auto& [i, j] : aliased) lines.push_back(fmt::format("tensor arguments {} and {} share storage", i, j));
+  for (const ValueGuard& v : values) lines.push_back(fmt::format("{}: == {}", v.name, v.expected));
+  // Argument guards come first, one per flat tensor argument, so pairs number as in check().
+  size_t n = 0;
+  while (n < tensors.size() && tensors[n].arg == int(n)) ++n;
+  size_t pair = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j, ++pair)
+      if (pair < relations.size() && relations[pair] != 0)
+        lines.push_back(fmt::format("tensors '{}' and '{}': {}", tensors[i].name, tensors[j].name, relation_name(relations[pair])));
   return lines;
 }
 

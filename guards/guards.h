@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,18 @@ struct GlobalState {
   static GlobalState current();
 };
 
+// A value read from outside the arguments (a module's training flags), compared with what it was when traced.
+struct ValueGuard {
+  std::string name;
+  std::function<int64_t()> read;
+  // The failure in words, given the traced and the current value.
+  std::function<std::string(int64_t expected, int64_t actual)> explain;
+  int64_t expected = 0;
+};
+
+// 0: separate storages, 1: one storage, 2: the same tensor (undefined tensors relate as 0).
+uint8_t relation(const Tensor& a, const Tensor& b);
+
 class GuardSet {
  public:
   std::vector<TensorGuard> tensors;
@@ -53,8 +66,10 @@ class GuardSet {
   std::vector<Scalar> scalars;           // by value (dynamic scalars are not supported: they specialise)
   std::vector<std::string> list_names;
   std::vector<int64_t> list_lengths;
-  // Pairs (i, j) of tensor arguments that shared storage when traced; all other pairs must not.
-  std::vector<std::pair<int, int>> aliased;
+  // How each pair (i < j) of tensor arguments related when traced: 0 separate storages, 1 one storage
+  // (views of one tensor), 2 the very same tensor. Empty when all were separate.
+  std::vector<uint8_t> relations;
+  std::vector<ValueGuard> values;
   GlobalState globals;
   // For each symbol: the (tensor guard index, dim) that defines it.
   std::vector<std::pair<int, int>> symbol_sources;

@@ -103,6 +103,8 @@ class CompiledCore {
   void set_lifted_names(std::unordered_map<const TensorImpl*, std::string> names) { lifted_names_ = std::move(names); }
   // Registry ops to treat as graph breaks (tests use this to stand in for untraceable ops).
   void set_opaque_ops(std::vector<const OpDef*> ops) { opaque_ops_ = std::move(ops); }
+  // A value outside the arguments that every entry is guarded on (compile(module): training flags).
+  void add_value_guard(ValueGuard guard) { value_guards_.push_back(std::move(guard)); }
 
  private:
   std::vector<Tensor> compile_and_run(const FlatArgs& args, const ArgLayout& layout, UserCall user);
@@ -114,6 +116,7 @@ class CompiledCore {
   bool limit_warned_ = false;
   std::unordered_map<const TensorImpl*, std::string> lifted_names_;
   std::vector<const OpDef*> opaque_ops_;
+  std::vector<ValueGuard> value_guards_;
 };
 
 template <typename T>
@@ -255,7 +258,9 @@ ExplainOutput explain_core(detail::CompiledCore& core, const FlatArgs& args, con
 // Traces `fn` on these arguments (running it once) and reports what compile would do.
 template <typename F, typename... A>
 ExplainOutput explain(F fn, A&&... args) {
-  detail::CompiledCore core(CompileOptions{.name = "explain"});
+  CompileOptions options;
+  options.name = "explain";
+  detail::CompiledCore core(std::move(options));
   FlatArgs flat;
   detail::ArgLayout layout;
   (detail::flatten_arg(flat, layout, static_cast<const std::decay_t<A>&>(args)), ...);
@@ -329,6 +334,29 @@ auto compile(M module, CompileOptions options = {}) {
   for (const auto& item : module->named_parameters()) names[item.value().unsafeGetTensorImpl()] = item.key();
   for (const auto& item : module->named_buffers()) names[item.value().unsafeGetTensorImpl()] = item.key();
   compiled.core().set_lifted_names(std::move(names));
+  // train() / eval() change what layers compute (dropout, batch norm): every entry is guarded on them.
+  auto modules = std::make_shared<std::vector<std::pair<std::string, std::shared_ptr<const void>>>>();
+  auto flags = std::make_shared<std::vector<std::function<bool()>>>();
+  for (const auto& item : module->named_modules()) {
+    std::shared_ptr<const std::decay_t<decltype(*item.value())>> m = item.value();
+    modules->emplace_back(item.key().empty() ? "(root)" : item.key(), m);
+    flags->push_back([m] { return m->is_training(); });
+  }
+  jit::ValueGuard training;
+  training.name = "module training flags";
+  training.read = [flags] {
+    int64_t bits = 0;
+    for (size_t i = 0; i < flags->size() && i < 63; ++i) bits |= int64_t((*flags)[i]()) << i;
+    return bits;
+  };
+  training.explain = [modules](int64_t expected, int64_t actual) {
+    for (size_t i = 0; i < modules->size() && i < 63; ++i)
+      if (((expected ^ actual) >> i) & 1)
+        return "module '" + (*modules)[i].first + "' training mismatch: expected " +
+               ((expected >> i) & 1 ? "train()" : "eval()") + ", actual " + ((actual >> i) & 1 ? "train()" : "eval()");
+    return std::string("module training flags mismatch");
+  };
+  compiled.core().add_value_guard(std::move(training));
   return compiled;
 }
 

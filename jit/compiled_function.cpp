@@ -74,7 +74,7 @@ std::vector<Tensor> arg_tensors(const FlatArgs& args) {
   return out;
 }
 
-GuardSet build_guards(const FlatArgs& args, const Program& program) {
+GuardSet build_guards(const FlatArgs& args, const Program& program, const std::vector<ValueGuard>& value_guards) {
   GuardSet g;
   g.globals = GlobalState::current();
   g.scalar_names = args.scalar_names;
@@ -112,11 +112,17 @@ GuardSet build_guards(const FlatArgs& args, const Program& program) {
     tg.symbols.assign(tg.sizes.size(), -1);
     g.tensors.push_back(std::move(tg));
   }
+  bool any_related = false;
   for (size_t i = 0; i < args.tensors.size(); ++i)
-    for (size_t j = i + 1; j < args.tensors.size(); ++j)
-      if (args.tensors[i]->defined() && args.tensors[j]->defined() &&
-          args.tensors[i]->storage().get() == args.tensors[j]->storage().get())
-        g.aliased.emplace_back(int(i), int(j));
+    for (size_t j = i + 1; j < args.tensors.size(); ++j) {
+      g.relations.push_back(relation(*args.tensors[i], *args.tensors[j]));
+      any_related = any_related || g.relations.back() != 0;
+    }
+  if (!any_related) g.relations.clear();
+  for (ValueGuard v : value_guards) {
+    v.expected = v.read();
+    g.values.push_back(std::move(v));
+  }
   return g;
 }
 
@@ -270,7 +276,7 @@ std::vector<Tensor> CompiledCore::compile_and_run(const FlatArgs& args_in, const
     entry->program = tracer.finish(results);
   }
   Program& program = entry->program;
-  entry->guards = build_guards(args, program);
+  entry->guards = build_guards(args, program, value_guards_);
 
   // Dynamic dims: trace again through meta rules only, with other sizes, and fit the attributes.
   const std::vector<std::vector<bool>> dynamic_dims = choose_dynamic_dims(args, options_, automatic_dynamic_);

@@ -19,6 +19,7 @@ bool is_prime(int64_t n) {
 
 // An int attr value traced as r (sizes at hints) and f (sizes at sentinels), explained by symbol k.
 std::optional<SymbolicAttr> fit_int(int64_t r, int64_t f, const SymbolPlan& plan) {
+  std::optional<SymbolicAttr> found;
   for (size_t k = 0; k < plan.hints.size(); ++k) {
     const int64_t R = plan.hints[k], S = plan.sentinels[k];
     if ((f - r) % (S - R) != 0) continue;
@@ -26,18 +27,20 @@ std::optional<SymbolicAttr> fit_int(int64_t r, int64_t f, const SymbolPlan& plan
     const int64_t b = r - c * R;
     // A size-like use: a multiple of the size, shifted by less than it (B, 8 * B, B - 1).
     if (c == 0 || std::abs(b) >= R) continue;
+    if (found) return std::nullopt;  // two sizes explain it: ambiguous, so the entry stays static
     SymbolicAttr s;
     s.form = SymbolicAttr::Form::Affine;
     s.symbol = int(k);
     s.coefficient = double(c);
     s.offset = b;
-    return s;
+    found = s;
   }
-  return std::nullopt;
+  return found;
 }
 
 std::optional<SymbolicAttr> fit_double(double r, double f, const SymbolPlan& plan) {
   auto close = [](double a, double b) { return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b)); };
+  std::optional<SymbolicAttr> found;
   for (size_t k = 0; k < plan.hints.size(); ++k) {
     const double R = double(plan.hints[k]), S = double(plan.sentinels[k]);
     SymbolicAttr s;
@@ -45,15 +48,16 @@ std::optional<SymbolicAttr> fit_double(double r, double f, const SymbolPlan& pla
     if (close(f, r / R * S)) {
       s.form = SymbolicAttr::Form::Affine;
       s.coefficient = r / R;
-      return s;
-    }
-    if (close(f * S, r * R)) {
+    } else if (close(f * S, r * R)) {
       s.form = SymbolicAttr::Form::Reciprocal;
       s.coefficient = r * R;
-      return s;
+    } else {
+      continue;
     }
+    if (found) return std::nullopt;  // ambiguous
+    found = s;
   }
-  return std::nullopt;
+  return found;
 }
 
 std::string attr_str(const Attr& a) {
@@ -64,6 +68,20 @@ std::string attr_str(const Attr& a) {
         else if constexpr (std::is_same_v<T, DimVector>) return fmt::format("[{}]", fmt::join(v, ", "));
         else if constexpr (std::is_same_v<T, Scalar>) return v.isFloatingPoint() ? fmt::format("{}", v.toDouble()) : fmt::format("{}", v.toLong());
         else return "?";
+      },
+      a);
+}
+
+bool attr_equal(const Attr& a, const Attr& b) {
+  if (a.index() != b.index()) return false;
+  return std::visit(
+      [&](const auto& v) -> bool {
+        using T = std::decay_t<decltype(v)>;
+        const T& w = std::get<T>(b);
+        if constexpr (std::is_same_v<T, std::monostate> || std::is_same_v<T, Generator>) return true;
+        else if constexpr (std::is_same_v<T, Scalar>) return v.kind() == w.kind() && v.equal(w);
+        else if constexpr (std::is_same_v<T, double>) return v == w || (v != v && w != w);
+        else return v == w;
       },
       a);
 }
@@ -101,7 +119,14 @@ SymbolPlan plan_symbols(const FlatArgs& args, const std::vector<std::vector<bool
       plan.hints.push_back(size);
     }
   }
-  for (int64_t hint : plan.hints) plan.sentinels.push_back(unused_prime(std::max<int64_t>(97, 2 * hint + 1)));
+  // Distinct sentinel - hint differences keep one size's change from looking like another's.
+  std::vector<int64_t> differences;
+  for (int64_t hint : plan.hints) {
+    int64_t s = unused_prime(std::max<int64_t>(97, 2 * hint + 1));
+    while (std::find(differences.begin(), differences.end(), s - hint) != differences.end()) s = unused_prime(s + 1);
+    differences.push_back(s - hint);
+    plan.sentinels.push_back(s);
+  }
   for (size_t k = 0; k < plan.hints.size(); ++k) plan.small_sentinels.push_back(unused_prime(2));
   return plan;
 }
@@ -222,8 +247,16 @@ std::optional<std::string> verify_symbols(const Program& real, const Program& sm
     if (a.opcode != b.opcode || a.op != b.op || a.attrs.size() != b.attrs.size())
       return fmt::format("the trace at small sizes differs at node '{}': the function's control flow depends on the sizes",
                          a.name);
-    if (a.symbolic_attrs.empty()) continue;
+    // Every attribute must be what the fit predicts at the small sizes: the fixed ones unchanged.
     const SmallVector<Attr, 4> predicted = evaluate_attrs(a, plan.small_sentinels);
+    for (size_t k = 0; k < a.attrs.size(); ++k) {
+      const bool symbolic = std::any_of(a.symbolic_attrs.begin(), a.symbolic_attrs.end(),
+                                        [&](const SymbolicAttr& s) { return s.attr == k; });
+      if (!symbolic && !attr_equal(a.attrs[k], b.attrs[k]))
+        return fmt::format("attribute {} of '{}' ({}) changes at small sizes (traced {}, then {}): the function's "
+                           "control flow depends on the sizes", k, a.name, a.op->name, attr_str(a.attrs[k]),
+                           attr_str(b.attrs[k]));
+    }
     for (const SymbolicAttr& s : a.symbolic_attrs) {
       const Attr& want = predicted[s.attr];
       const Attr& got = b.attrs[s.attr];

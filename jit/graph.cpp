@@ -133,6 +133,22 @@ void Graph::erase(Node* node) {
   std::erase_if(nodes_, [&](const auto& n) { return n.get() == node; });
 }
 
+Graph Graph::clone() const {
+  Graph copy;
+  copy.symbols_ = symbols_;
+  copy.used_names_ = used_names_;
+  std::unordered_map<const Node*, Node*> mapped;
+  for (const auto& n : nodes_) {
+    auto node = std::make_unique<Node>(*n);
+    node->users.clear();
+    for (Value& v : node->inputs) v.node = mapped.at(v.node);
+    mapped[n.get()] = node.get();
+    copy.nodes_.push_back(std::move(node));
+  }
+  copy.rebuild_users();
+  return copy;
+}
+
 void Graph::rebuild_users() {
   for (const auto& n : nodes_) n->users.clear();
   for (const auto& n : nodes_)

@@ -65,6 +65,8 @@ struct Node {
   bool folded = false;                 // GetAttr: a value computed at compile time (not the user's tensor)
   int input_index = -1;                // Placeholder: position in the graph's input list
   std::string source;                  // the user's source location, where known ("model.cpp:42")
+  bool grad_enabled = true;            // CallOp: grad mode when traced (the function may switch it inside)
+  bool requires_grad = false;          // Placeholder/GetAttr: the traced tensor required grad
 
   bool is_view() const { return op != nullptr && op->kind == OpKind::View; }
   bool is_inplace() const { return op != nullptr && op->kind == OpKind::InPlace; }
@@ -79,6 +81,8 @@ class Graph {
   Graph& operator=(const Graph&) = delete;
   Graph(Graph&&) = default;
   Graph& operator=(Graph&&) = default;
+  // A deep copy: same nodes, names, attrs and symbols (get_attr tensors are shared, not copied).
+  Graph clone() const;
 
   // Builders append at the end (or before `insert_point()` when one is set). Names are made
   // unique by suffixing _1, _2, ... as FX does.

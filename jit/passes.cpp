@@ -693,7 +693,15 @@ class Simplifier {
     if (IntArrayRef(nm.sizes) != IntArrayRef(xm.sizes) || nm.dtype != xm.dtype || nm.device != xm.device ||
         !same_symbols(result, x))
       return false;
-    if (n.is_view()) return same_geometry(nm, xm);  // another name for the same elements
+    if (n.is_view()) {
+      // Another name for the same elements, but a result the caller receives keeps its own identity:
+      // it must not become an input tensor itself.
+      const Node* out = g_.output_node();
+      const bool x_is_input = x.node->opcode == Opcode::Placeholder || x.node->opcode == Opcode::GetAttr;
+      if (x_is_input && out != nullptr && std::find(out->inputs.begin(), out->inputs.end(), result) != out->inputs.end())
+        return false;
+      return same_geometry(nm, xm);
+    }
     // A computed result is a fresh contiguous tensor: x must be laid out the same, nobody may
     // write into either, and a result the caller receives must not become one of its inputs.
     if (!is_contiguous_meta(xm)) return false;
@@ -793,7 +801,7 @@ int64_t eliminate_common_subexpressions(Graph& graph) {
     std::vector<CseEntry>& bucket = seen[h];
     auto same = [&](const CseEntry& e) {
       const Node& m = *e.node;
-      if (m.op != n->op || m.inputs != n->inputs || m.attrs.size() != n->attrs.size() ||
+      if (m.op != n->op || m.inputs != n->inputs || m.attrs.size() != n->attrs.size() || m.grad_enabled != n->grad_enabled ||
           m.symbolic_attrs.size() != n->symbolic_attrs.size() || e.versions != versions)
         return false;
       for (size_t i = 0; i < m.attrs.size(); ++i)

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "eager/autograd/grad_mode.h"
+#include "jit/logging.h"
 #include "jit/passes.h"
 #include "kernels/check.h"
 
@@ -39,7 +41,11 @@ class EagerGraph final : public CompiledGraph {
           break;
         }
         case Opcode::Output:
-          for (const Value& v : node.inputs) outputs_.push_back(first_register.at(v.node) + int(v.index));
+          for (const Value& v : node.inputs) {
+            outputs_.push_back(first_register.at(v.node) + int(v.index));
+            // A constant the passes computed is the graph's own: each call returns a fresh copy of it.
+            fresh_.push_back(v.node->opcode == Opcode::GetAttr && v.node->folded);
+          }
           break;
       }
     }
@@ -60,13 +66,21 @@ class EagerGraph final : public CompiledGraph {
       OpCall call;
       for (int r : ins.inputs) call.inputs.push_back(regs[size_t(r)]);
       call.attrs = ins.node->symbolic_attrs.empty() ? ins.node->attrs : evaluate_attrs(*ins.node, symbol_values);
-      Outputs out = dispatch(*ins.node->op, call);
+      // The function may have switched grad mode around some ops (NoGradGuard inside it).
+      Outputs out;
+      if (ins.node->grad_enabled == GradMode::is_enabled()) {
+        out = dispatch(*ins.node->op, call);
+      } else {
+        const AutoGradMode mode(ins.node->grad_enabled);
+        out = dispatch(*ins.node->op, call);
+      }
       for (int k = 0; k < ins.outputs; ++k) regs[size_t(ins.first_output + k)] = std::move(out[size_t(k)]);
       for (int r : ins.release) regs[size_t(r)] = Tensor();
     }
     std::vector<Tensor> results;
     results.reserve(outputs_.size());
-    for (int r : outputs_) results.push_back(regs[size_t(r)]);
+    for (size_t k = 0; k < outputs_.size(); ++k)
+      results.push_back(fresh_[k] ? regs[size_t(outputs_[k])].clone() : regs[size_t(outputs_[k])]);
     return results;
   }
 
@@ -82,8 +96,16 @@ class EagerGraph final : public CompiledGraph {
   std::vector<std::pair<int, int>> placeholders_;
   std::vector<std::pair<int, Tensor>> constants_;
   std::vector<int> outputs_;
+  std::vector<bool> fresh_;
   int registers_ = 0;
 };
+
+// Whether autograd will record through the graph: an input or lifted tensor requires grad.
+bool graph_needs_grad(const Graph& graph) {
+  for (const auto& n : graph.nodes())
+    if ((n->opcode == Opcode::Placeholder || n->opcode == Opcode::GetAttr) && n->requires_grad) return true;
+  return false;
+}
 
 struct BackendTable {
   std::mutex mutex;
@@ -92,8 +114,18 @@ struct BackendTable {
     // The reference: the graph exactly as traced.
     backends["eager"] = [](Graph& graph) -> std::unique_ptr<CompiledGraph> { return std::make_unique<EagerGraph>(graph); };
     // The graph after the default passes (functionalization, simplification, folding, CSE, DCE).
+    // Graphs that autograd will differentiate are replayed as traced: the passes rewrite in-place
+    // ops and constants, which changes what autograd records (until a joint forward/backward graph).
+    // A graph the passes cannot handle is kept as traced too, and perf_hints says why.
     backends["eager_optimized"] = [](Graph& graph) -> std::unique_ptr<CompiledGraph> {
-      run_default_passes(graph);
+      if (GradMode::is_enabled() && graph_needs_grad(graph)) return std::make_unique<EagerGraph>(graph);
+      Graph original = graph.clone();
+      try {
+        run_default_passes(graph);
+      } catch (const Error& e) {
+        log_line(LogKind::PerfHints, std::string("graph passes skipped: ") + e.what());
+        graph = std::move(original);
+      }
       return std::make_unique<EagerGraph>(graph);
     };
   }
@@ -147,6 +179,7 @@ std::vector<Tensor> Program::run(const FlatArgs& args) const {
         OpCall call;
         for (const Tensor& t : inputs) call.inputs.push_back(t);
         call.attrs = brk.attrs;
+        const AutoGradMode mode(brk.grad_enabled);
         Outputs o = dispatch(*brk.op, call);
         out.assign(o.begin(), o.end());
       } else if (brk.kind == GraphBreak::Kind::OpaqueCall) {

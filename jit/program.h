@@ -42,6 +42,7 @@ struct GraphBreak {
   std::string source;   // the user's source location, "model.cpp:42" (empty when unknown)
   const OpDef* op = nullptr;
   SmallVector<Attr, 4> attrs;
+  bool grad_enabled = true;  // OpaqueOp: grad mode when traced
   std::shared_ptr<OpaqueFn> call;
   std::vector<int> inputs;   // program slots
   std::vector<int> outputs;  // program slots

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "eager/autograd/grad_mode.h"
 #include "eager/meta.h"
 #include "jit/logging.h"
 #include "kernels/check.h"
@@ -91,6 +92,7 @@ Value Tracer::value_in_segment(int slot) {
     open.segment.inputs.push_back(slot);
     info.exported = true;
   }
+  node->requires_grad = info.tensor.requires_grad();
   open.values[slot] = node->out(0);
   return node->out(0);
 }
@@ -147,6 +149,7 @@ Outputs Tracer::handle(const OpDef& op, OpCall& call) {
     brk.reason = reason;
     brk.op = &op;
     brk.attrs = call.attrs;
+    brk.grad_enabled = GradMode::is_enabled();
     for (const Tensor& t : call.inputs) brk.inputs.push_back(slot_for(t));
     Outputs out = run_eagerly(op, call);
     for (const Tensor& t : out) brk.outputs.push_back(new_slot(t, op_base_name(op), -1));
@@ -162,6 +165,7 @@ Outputs Tracer::handle(const OpDef& op, OpCall& call) {
   std::vector<TensorMeta> metas;
   for (const Tensor& t : out) metas.push_back(meta_of(t));
   Node* node = open.segment.graph.call(op, std::move(inputs), call.attrs, std::move(metas));
+  node->grad_enabled = GradMode::is_enabled();
   ++open.segment.traced_ops;
   const int segment = program_.steps.back().index;
   for (size_t i = 0; i < out.size(); ++i) {

@@ -95,8 +95,8 @@ TEST_CASE("arguments that alias differently fail the aliasing guard") {
   const Tensor x = randn({3}), y = randn({3});
   cf(x, x);
   CHECK(test::same_values(cf(x, y), x * y));
-  CHECK(logs.contains("recompiling 'f' (entry 2): tensors 'a' and 'b' aliasing mismatch: expected one shared storage, "
-                      "actual separate storages"));
+  CHECK(logs.contains("recompiling 'f' (entry 2): tensors 'a' and 'b' aliasing mismatch: expected the same tensor, actual "
+                      "separate storages"));
 }
 
 TEST_CASE("grad mode and the default dtype are guarded") {
