@@ -136,7 +136,7 @@ struct OpDef {
   Derivative backward;
   DecompositionFn decomposition = nullptr;
   int32_t code = 0;  // family-specific selector (e.g. which BinaryOp), read by shared meta/kernels
-  // the output shape depends on input values (nonzero, masked_select): tracing breaks the graph here
+  // The output shape depends on input values (nonzero, masked_select): tracing breaks the graph here.
   bool data_dependent = false;
 
   bool differentiable() const {
