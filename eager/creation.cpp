@@ -1,4 +1,6 @@
 // Factories: empty, zeros, ones, full, arange, linspace, logspace, eye, the *_like family, from_blob, new_*.
+// Each factory is one registry op (zeros, ones and the *_like family compose them), so that a tracer
+// records it; from_blob wraps memory the caller owns and is not an op.
 //
 // arange and linspace reproduce PyTorch 1.13's CPU kernels value for value: those compute blocks of
 // 2 x 32 bytes with a vector formula (base + k * step from the block's first element) and the rest
@@ -129,74 +131,78 @@ size_t storage_bytes(std::string_view op, int64_t elements, ScalarType dtype) {
   return size_t(bytes);
 }
 
-}  // namespace
+// ---- the factory ops ----
+// Attrs end with {dtype, device}, resolved by the caller; there are no tensor inputs except empty_like's
+// self. finish_factory (requires_grad, pinned memory) runs after dispatch.
 
-// ---- empty / zeros / ones / full ----
-
-Tensor empty(IntArrayRef size, const TensorOptions& options) {
-  detail::check_sizes("empty", size);
-  return detail::finish_factory(detail::make_tensor(size, options.dtype(), options.device()), options);
+// Writes `value` into every element, as fill_ does.
+void fill_all(Tensor& out, const Scalar& value) {
+  kernels::cpu::fill(detail::strided_view(out), {value.toDouble(), value.toLong()});
 }
 
-Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& options) {
+void no_kernel_work(const OpDef&, const OpCall&, Outputs&) {}  // empty: the memory stays uninitialised
+
+// empty.memory_format: attrs {size, dtype, device}.
+void empty_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  detail::check_sizes("empty", call.ints_attr(0));
+  out.push_back({DimVector(call.ints_attr(0)), {}, 0, call.dtype_attr(1), call.device_attr(2)});
+}
+
+// empty_strided: attrs {size, stride, dtype, device}.
+void empty_strided_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const IntArrayRef size = call.ints_attr(0), stride = call.ints_attr(1);
   detail::check_sizes("empty_strided", size);
-  const int64_t elements = storage_elements("empty_strided", size, stride);
-  auto storage = std::make_shared<StorageImpl>(storage_bytes("empty_strided", elements, options.dtype()), options.device());
-  Tensor t(std::make_shared<TensorImpl>(std::move(storage), options.dtype(), DimVector(size), DimVector(stride), 0));
-  return detail::finish_factory(t, options);
+  storage_bytes("empty_strided", storage_elements("empty_strided", size, stride), call.dtype_attr(2));
+  out.push_back({DimVector(size), DimVector(stride), 0, call.dtype_attr(2), call.device_attr(3)});
 }
 
-// The dtype is resolved first: an integer fill value must not make zeros() int64.
-Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options.dtype(options.dtype())); }
-Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options.dtype(options.dtype())); }
-
-Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
-  detail::check_sizes("full", size);
-  // Without a dtype, full infers it from the value, as torch.full does.
-  TensorOptions o = options;
-  if (!o.has_dtype() && !fill_value.isFloatingPoint()) o = o.dtype(fill_value.type());
-  check_fill_fits("full", fill_value, o.dtype());
-  Tensor t = detail::make_tensor(size, o.dtype(), o.device());
-  t.fill_(fill_as(fill_value, o.dtype()));
-  return detail::finish_factory(t, o);
+// empty_like: inputs {self}, attrs {dtype, device}. A dense input's layout is kept (a transposed input
+// gives a transposed result), PyTorch's preserve_format; other layouts give a contiguous result.
+void empty_like_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& t = call.input(0);
+  DimVector strides;
+  if (!t.is_contiguous() && is_non_overlapping_and_dense(t)) strides = DimVector(t.strides());
+  out.push_back({DimVector(t.sizes()), std::move(strides), 0, call.dtype_attr(0), call.device_attr(1)});
 }
 
-Tensor scalar_tensor(const Scalar& s, const TensorOptions& options) { return full({}, s, options.dtype(options.dtype())); }
-
-// The *_like factories keep the input's layout when it is dense (a transposed input gives a
-// transposed result), PyTorch's preserve_format; other layouts give a contiguous result.
-Tensor empty_like(const Tensor& t, const TensorOptions& options) {
-  const TensorOptions o = t.options().merged_with(options);
-  if (t.is_contiguous() || !is_non_overlapping_and_dense(t)) return empty(t.sizes(), o);
-  return empty_strided(t.sizes(), t.strides(), o);
-}
-Tensor zeros_like(const Tensor& t, const TensorOptions& options) { return full_like(t, 0, options); }
-Tensor ones_like(const Tensor& t, const TensorOptions& options) { return full_like(t, 1, options); }
-Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& options) {
-  Tensor out = empty_like(t, options.requires_grad(false));
-  check_fill_fits("full_like", v, out.dtype());
-  out.fill_(fill_as(v, out.dtype()));
-  return detail::finish_factory(out, options);
+// full: attrs {size, fill_value, dtype, device}.
+void full_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  detail::check_sizes("full", call.ints_attr(0));
+  check_fill_fits("full", call.scalar_attr(1), call.dtype_attr(2));
+  out.push_back({DimVector(call.ints_attr(0)), {}, 0, call.dtype_attr(2), call.device_attr(3)});
 }
 
-// ---- eye ----
+void full_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  fill_all(outputs[0], fill_as(call.scalar_attr(1), outputs[0].dtype()));
+}
 
-Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options); }
+// scalar_tensor: attrs {s, dtype, device}.
+void scalar_tensor_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  check_fill_fits("scalar_tensor", call.scalar_attr(0), call.dtype_attr(1));
+  out.push_back({{}, {}, 0, call.dtype_attr(1), call.device_attr(2)});
+}
 
-Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
+void scalar_tensor_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  fill_all(outputs[0], fill_as(call.scalar_attr(0), outputs[0].dtype()));
+}
+
+// eye.m: attrs {n, m, dtype, device}.
+void eye_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const int64_t n = call.int_attr(0), m = call.int_attr(1);
   EMBER_CHECK(n >= 0, "[eye] n must be greater or equal to 0, got {}", n);
   EMBER_CHECK(m >= 0, "[eye] m must be greater or equal to 0, got {}", m);
-  Tensor t = zeros({n, m}, options.requires_grad(false).dtype(options.dtype()));
+  out.push_back({{n, m}, {}, 0, call.dtype_attr(2), call.device_attr(3)});
+}
+
+void eye_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  Tensor& t = outputs[0];
+  const int64_t n = call.int_attr(0), m = call.int_attr(1);
+  fill_all(t, 0);
   visit_dtype(t.dtype(), [&]<typename T>() {
     T* p = t.data_ptr<T>();
     for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = cast_to<T>(1);
   });
-  return detail::finish_factory(t, options);
 }
-
-// ---- arange ----
-
-namespace {
 
 // PyTorch's accumulation type for arange: float for Half/BFloat16, double for float, int64 for integers.
 template <typename T>
@@ -222,16 +228,10 @@ void arange_fill(T* p, int64_t n, const Scalar& start_s, const Scalar& step_s) {
   for (int64_t i = vec; i < n; ++i) p[i] = cast_to<T>(scalar_value(i));
 }
 
-}  // namespace
-
-Tensor arange(const Scalar& end, const TensorOptions& options) { return arange(0, end, 1, options); }
-Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& options) {
-  return arange(start, end, 1, options);
-}
-
-Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const TensorOptions& options) {
-  const bool any_floating = start.isFloatingPoint() || end.isFloatingPoint() || step.isFloatingPoint();
-  const ScalarType dtype = options.has_dtype() ? options.dtype() : any_floating ? get_default_dtype() : kLong;
+// arange.start_step: attrs {start, end, step, dtype, device}.
+void arange_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Scalar &start = call.scalar_attr(0), &end = call.scalar_attr(1), &step = call.scalar_attr(2);
+  const ScalarType dtype = call.dtype_attr(3);
   EMBER_CHECK(dtype != kBool, "[arange] not implemented for 'Bool'; use an integer or floating dtype.");
   const int64_t n = visit_dtype(dtype, [&]<typename T>() -> int64_t {
     if constexpr (std::is_same_v<T, bool>) {
@@ -262,16 +262,17 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
       return int64_t(size);
     }
   });
-  Tensor t = detail::make_tensor({n}, dtype, options.device());
-  visit_dtype(dtype, [&]<typename T>() {
-    if constexpr (!std::is_same_v<T, bool>) arange_fill<T>(t.data_ptr<T>(), n, start, step);
-  });
-  return detail::finish_factory(t, options);
+  out.push_back({{n}, {}, 0, dtype, call.device_attr(4)});
 }
 
-// ---- linspace / logspace ----
-
-namespace {
+void arange_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  Tensor& t = outputs[0];
+  visit_dtype(t.dtype(), [&]<typename T>() {
+    if constexpr (!std::is_same_v<T, bool>)
+      arange_fill<T>(t.data_ptr<T>(), t.numel(), call.scalar_attr(0),
+                     call.scalar_attr(2));
+  });
+}
 
 // linspace as PyTorch 1.13 computes it: the first half from start, the second half from end.
 template <typename T>
@@ -340,36 +341,157 @@ void check_steps(std::string_view op, int64_t steps) {
   EMBER_CHECK(steps >= 0, "[{}] number of steps must be non-negative, got {}", op, steps);
 }
 
-}  // namespace
+// linspace: attrs {start, end, steps, dtype, device}; logspace: {start, end, steps, base, dtype, device}.
+template <bool kLog>
+void spaced_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const char* op = kLog ? "logspace" : "linspace";
+  const int64_t steps = call.int_attr(2);
+  check_steps(op, steps);
+  const size_t at = kLog ? 4 : 3;
+  const ScalarType dtype = call.dtype_attr(at);
+  EMBER_CHECK(dtype != kBool, "[{}] not implemented for 'Bool'; use an integer or floating dtype.", op);
+  out.push_back({{steps}, {}, 0, dtype, call.device_attr(at + 1)});
+}
 
-Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& options) {
-  check_steps("linspace", steps);
-  const ScalarType dtype = options.dtype();
-  EMBER_CHECK(dtype != kBool, "[linspace] not implemented for 'Bool'; use an integer or floating dtype.");
-  Tensor t = detail::make_tensor({steps}, dtype, options.device());
+void linspace_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  Tensor& t = outputs[0];
+  const Scalar &start = call.scalar_attr(0), &end = call.scalar_attr(1);
+  const int64_t steps = t.numel();
   if (steps == 1) {
-    t.fill_(start);
+    fill_all(t, start);
   } else if (steps > 1) {
-    visit_dtype(dtype, [&]<typename T>() {
-      if constexpr (!std::is_same_v<T, bool>) linspace_fill<T>(t.data_ptr<T>(), steps, start, end);
+    visit_dtype(t.dtype(), [&]<typename T>() {
+      if constexpr (!std::is_same_v<T, bool>)
+        linspace_fill<T>(t.data_ptr<T>(), steps, start, end);
     });
   }
-  return detail::finish_factory(t, options);
+}
+
+void logspace_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  Tensor& t = outputs[0];
+  const Scalar &start = call.scalar_attr(0), &end = call.scalar_attr(1);
+  const double base = call.double_attr(3);
+  const int64_t steps = t.numel();
+  if (steps == 1) {
+    fill_all(t, std::pow(base, start.toDouble()));
+  } else if (steps > 1) {
+    visit_dtype(t.dtype(), [&]<typename T>() {
+      if constexpr (!std::is_same_v<T, bool>)
+        logspace_fill<T>(t.data_ptr<T>(), steps, start, end, base);
+    });
+  }
+}
+
+// Zero tensor inputs, so nothing to differentiate; Extern: the JIT runs the eager kernel in place.
+const OpDef empty_def{"empty.memory_format", "(int[] size, *, ScalarType dtype, Device device) -> Tensor",
+                      OpKind::Compute, FusionClass::Extern, empty_meta, no_kernel_work, nullptr, kNotDifferentiable};
+const OpDef empty_strided_def{"empty_strided",
+                              "(int[] size, int[] stride, *, ScalarType dtype, Device device) -> Tensor",
+                              OpKind::Compute, FusionClass::Extern, empty_strided_meta, no_kernel_work, nullptr,
+                              kNotDifferentiable};
+const OpDef empty_like_def{"empty_like", "(Tensor self, *, ScalarType dtype, Device device) -> Tensor",
+                           OpKind::Compute, FusionClass::Extern, empty_like_meta, no_kernel_work, nullptr,
+                           kNotDifferentiable};
+const OpDef full_def{"full", "(int[] size, Scalar fill_value, *, ScalarType dtype, Device device) -> Tensor",
+                     OpKind::Compute, FusionClass::Extern, full_meta, full_kernel, nullptr, kNotDifferentiable};
+const OpDef scalar_tensor_def{"scalar_tensor", "(Scalar s, *, ScalarType dtype, Device device) -> Tensor",
+                              OpKind::Compute, FusionClass::Extern, scalar_tensor_meta, scalar_tensor_kernel, nullptr,
+                              kNotDifferentiable};
+const OpDef eye_def{"eye.m", "(int n, int m, *, ScalarType dtype, Device device) -> Tensor", OpKind::Compute,
+                    FusionClass::Extern, eye_meta, eye_kernel, nullptr, kNotDifferentiable};
+const OpDef arange_def{"arange.start_step",
+                       "(Scalar start, Scalar end, Scalar step=1, *, ScalarType dtype, Device device) -> Tensor",
+                       OpKind::Compute, FusionClass::Extern, arange_meta, arange_kernel, nullptr, kNotDifferentiable};
+const OpDef linspace_def{"linspace",
+                         "(Scalar start, Scalar end, int steps, *, ScalarType dtype, Device device) -> Tensor",
+                         OpKind::Compute, FusionClass::Extern, spaced_meta<false>, linspace_kernel, nullptr,
+                         kNotDifferentiable};
+const OpDef logspace_def{"logspace",
+                         "(Scalar start, Scalar end, int steps, float base=10.0, *, ScalarType dtype, "
+                         "Device device) -> Tensor",
+                         OpKind::Compute, FusionClass::Extern, spaced_meta<true>, logspace_kernel, nullptr,
+                         kNotDifferentiable};
+
+}  // namespace
+
+void register_factory_ops(OpRegistry& r) {
+  for (const OpDef* d : {&empty_def, &empty_strided_def, &empty_like_def, &full_def, &scalar_tensor_def, &eye_def,
+                         &arange_def, &linspace_def, &logspace_def})
+    r.add(d);
+}
+
+namespace {
+Tensor run_factory(const OpDef& op, OpCall call, const TensorOptions& options) {
+  return detail::finish_factory(dispatch_one(op, call), options);
+}
+}  // namespace
+
+// ---- empty / zeros / ones / full ----
+
+Tensor empty(IntArrayRef size, const TensorOptions& options) {
+  return run_factory(empty_def, {{}, {DimVector(size), options.dtype(), options.device()}}, options);
+}
+
+Tensor empty_strided(IntArrayRef size, IntArrayRef stride, const TensorOptions& options) {
+  return run_factory(empty_strided_def, {{}, {DimVector(size), DimVector(stride), options.dtype(), options.device()}},
+                     options);
+}
+
+// The dtype is resolved first: an integer fill value must not make zeros() int64.
+Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options.dtype(options.dtype())); }
+Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options.dtype(options.dtype())); }
+
+Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
+  // Without a dtype, full infers it from the value, as torch.full does.
+  TensorOptions o = options;
+  if (!o.has_dtype() && !fill_value.isFloatingPoint()) o = o.dtype(fill_value.type());
+  return run_factory(full_def, {{}, {DimVector(size), fill_value, o.dtype(), o.device()}}, o);
+}
+
+Tensor scalar_tensor(const Scalar& s, const TensorOptions& options) {
+  return run_factory(scalar_tensor_def, {{}, {s, options.dtype(), options.device()}}, options);
+}
+
+Tensor empty_like(const Tensor& t, const TensorOptions& options) {
+  const TensorOptions o = t.options().merged_with(options);
+  return run_factory(empty_like_def, {{t}, {o.dtype(), o.device()}}, o);
+}
+Tensor zeros_like(const Tensor& t, const TensorOptions& options) { return full_like(t, 0, options); }
+Tensor ones_like(const Tensor& t, const TensorOptions& options) { return full_like(t, 1, options); }
+Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& options) {
+  Tensor out = empty_like(t, options.requires_grad(false));
+  check_fill_fits("full_like", v, out.dtype());
+  out.fill_(fill_as(v, out.dtype()));
+  return detail::finish_factory(out, options);
+}
+
+// ---- eye ----
+
+Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options); }
+
+Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
+  return run_factory(eye_def, {{}, {n, m, options.dtype(), options.device()}}, options);
+}
+
+// ---- arange, linspace, logspace ----
+
+Tensor arange(const Scalar& end, const TensorOptions& options) { return arange(0, end, 1, options); }
+Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& options) {
+  return arange(start, end, 1, options);
+}
+
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const TensorOptions& options) {
+  const bool any_floating = start.isFloatingPoint() || end.isFloatingPoint() || step.isFloatingPoint();
+  const ScalarType dtype = options.has_dtype() ? options.dtype() : any_floating ? get_default_dtype() : kLong;
+  return run_factory(arange_def, {{}, {start, end, step, dtype, options.device()}}, options);
+}
+
+Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& options) {
+  return run_factory(linspace_def, {{}, {start, end, steps, options.dtype(), options.device()}}, options);
 }
 
 Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double base, const TensorOptions& options) {
-  check_steps("logspace", steps);
-  const ScalarType dtype = options.dtype();
-  EMBER_CHECK(dtype != kBool, "[logspace] not implemented for 'Bool'; use an integer or floating dtype.");
-  Tensor t = detail::make_tensor({steps}, dtype, options.device());
-  if (steps == 1) {
-    t.fill_(std::pow(base, start.toDouble()));
-  } else if (steps > 1) {
-    visit_dtype(dtype, [&]<typename T>() {
-      if constexpr (!std::is_same_v<T, bool>) logspace_fill<T>(t.data_ptr<T>(), steps, start, end, base);
-    });
-  }
-  return detail::finish_factory(t, options);
+  return run_factory(logspace_def, {{}, {start, end, steps, base, options.dtype(), options.device()}}, options);
 }
 
 // ---- from_blob ----

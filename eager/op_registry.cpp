@@ -21,6 +21,8 @@ void register_indexing_ops(OpRegistry& r);
 void register_linalg_ops(OpRegistry& r);
 void register_conv_ops(OpRegistry& r);
 void register_nn_ops(OpRegistry& r);
+void register_factory_ops(OpRegistry& r);
+void register_random_ops(OpRegistry& r);
 
 namespace {
 thread_local DispatchMode* tls_mode = nullptr;
@@ -52,6 +54,12 @@ const Tensor& GradContext::output(size_t i) const {
 
 DispatchMode* current_dispatch_mode() { return tls_mode; }
 
+void detail::notify_data_read(const Tensor& t, std::string_view what, const std::source_location& where) {
+  if (DispatchMode* mode = tls_mode) [[unlikely]] mode->on_data_read(t, what, where);
+}
+
+bool is_random(const OpDef& op) { return op.schema.find("Generator") != std::string_view::npos; }
+
 DispatchModeGuard::DispatchModeGuard(DispatchMode* mode) : previous_(tls_mode) { tls_mode = mode; }
 DispatchModeGuard::~DispatchModeGuard() { tls_mode = previous_; }
 
@@ -59,6 +67,33 @@ Outputs dispatch(const OpDef& op, OpCall& call) {
   if (DispatchMode* mode = tls_mode) [[unlikely]] return mode->handle(op, call);
   return dispatch_eager(op, call);
 }
+
+namespace {
+// A fresh output: contiguous, or with the strides meta asks for (empty_strided, empty_like of a
+// permuted layout), in a storage just large enough for them.
+Tensor allocate(const TensorMeta& m) {
+  if (m.strides.empty() || m.strides == detail::contiguous_strides(m.sizes))
+    return detail::make_tensor(m.sizes, m.dtype, m.device);
+  int64_t elements = 1;
+  for (size_t d = 0; d < m.sizes.size(); ++d) {
+    if (m.sizes[d] == 0) {
+      elements = 0;
+      break;
+    }
+    int64_t extent;
+    EMBER_CHECK(!__builtin_mul_overflow(m.sizes[d] - 1, m.strides[d], &extent) &&
+                    !__builtin_add_overflow(elements, extent, &elements),
+                "[allocate] sizes {} with strides {} span more elements than int64 can count; use smaller sizes.",
+                detail::shape_str(m.sizes), detail::shape_str(m.strides));
+  }
+  int64_t nbytes;
+  EMBER_CHECK(!__builtin_mul_overflow(elements, element_size(m.dtype), &nbytes),
+              "[allocate] a tensor of shape {} has more bytes than a 64-bit size can count; use smaller sizes.",
+              detail::shape_str(m.sizes));
+  auto storage = std::make_shared<StorageImpl>(size_t(nbytes), m.device);
+  return Tensor(std::make_shared<TensorImpl>(std::move(storage), m.dtype, m.sizes, m.strides, 0));
+}
+}  // namespace
 
 Outputs dispatch_eager(const OpDef& op, OpCall& call) {
   Device device = kCPU;
@@ -80,6 +115,8 @@ Outputs dispatch_eager(const OpDef& op, OpCall& call) {
 
   MetaOutputs metas;
   op.meta(op, call, metas);
+  // A factory has no input to take the device from: its meta output says where the result lives.
+  if (call.inputs.empty() && !metas.empty()) device = metas[0].device;
   Outputs outputs;
   switch (op.kind) {
     case OpKind::View:
@@ -105,7 +142,7 @@ Outputs dispatch_eager(const OpDef& op, OpCall& call) {
       break;
     }
     case OpKind::Compute:
-      for (const auto& m : metas) outputs.push_back(detail::make_tensor(m.sizes, m.dtype, m.device));
+      for (const auto& m : metas) outputs.push_back(allocate(m));
       break;
   }
   if (op.kind != OpKind::View) {
@@ -137,6 +174,8 @@ OpRegistry::OpRegistry() {
   register_linalg_ops(*this);
   register_conv_ops(*this);
   register_nn_ops(*this);
+  register_factory_ops(*this);
+  register_random_ops(*this);
 }
 
 void OpRegistry::add(const OpDef* op) {

@@ -25,8 +25,10 @@ enum class OpKind : uint8_t {
 enum class FusionClass : uint8_t { Pointwise, Reduction, View, Extern, Opaque };
 
 // Attributes: the non-tensor arguments, in signature order. monostate is "None". A Generator
-// travels with the call so that a recorded random op replays with the generator it was given.
-using Attr = std::variant<std::monostate, bool, int64_t, double, Scalar, DimVector, ScalarType, std::string, Generator>;
+// travels with the call so that a recorded random op replays with the generator it was given
+// (None: the default generator at the time the op runs). Factories carry their Device.
+using Attr =
+    std::variant<std::monostate, bool, int64_t, double, Scalar, DimVector, ScalarType, std::string, Generator, Device>;
 
 // One call: tensor inputs and attributes, as the registry's functions see them.
 struct OpCall {
@@ -44,6 +46,11 @@ struct OpCall {
   const std::string& string_attr(size_t i) const { return std::get<std::string>(attrs[i]); }
   std::optional<ScalarType> optional_dtype_attr(size_t i) const {
     return has(i) ? std::optional<ScalarType>(dtype_attr(i)) : std::nullopt;
+  }
+  Device device_attr(size_t i) const { return std::get<Device>(attrs[i]); }
+  // The generator a random op was given; nullopt means the default one.
+  std::optional<Generator> generator_attr(size_t i) const {
+    return has(i) ? std::optional<Generator>(std::get<Generator>(attrs[i])) : std::nullopt;
   }
 };
 
@@ -137,14 +144,27 @@ struct OpDef {
   }
 };
 
+// Whether the op draws from a generator (its schema takes one): the JIT never merges, reorders
+// or drops such ops, since each call consumes the generator's stream.
+bool is_random(const OpDef& op);
+
 // A dispatch mode (tracing, replay) sees every call before eager does.
 class DispatchMode {
  public:
   virtual ~DispatchMode() = default;
   virtual Outputs handle(const OpDef& op, OpCall& call) = 0;
-  virtual void on_data_read(const Tensor& t, std::string_view what, const std::source_location& where) {}
+  // The user's code is about to read `t`'s data on the host (item(), to_vector(), data_ptr(), bool(),
+  // is_nonzero(), printing): `what` names the API, `where` is the user's line (empty where a call
+  // cannot carry one, as for bool(t)). Reads inside ops are not reported while the mode is uninstalled.
+  virtual void on_data_read(const Tensor& /*t*/, std::string_view /*what*/, const std::source_location& /*where*/) {}
 };
 DispatchMode* current_dispatch_mode();
+
+namespace detail {
+// Tells the current dispatch mode, if any, that `t` is read on the host; one thread-local load otherwise.
+void notify_data_read(const Tensor& t, std::string_view what, const std::source_location& where);
+}  // namespace detail
+
 // Installs `mode` for this thread for the guard's lifetime (nullptr uninstalls).
 class DispatchModeGuard {
  public:

@@ -696,10 +696,14 @@ const OpDef masked_fill__scalar_def{"masked_fill_.Scalar", "(Tensor(a!) self, Te
                                     OpKind::InPlace, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel, nullptr, {masked_fill_backward, save({1})}};
 const OpDef masked_fill__tensor_def{"masked_fill_.Tensor", "(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)",
                                     OpKind::InPlace, FusionClass::Opaque, masked_fill_meta, masked_fill_kernel, nullptr, {masked_fill_backward, save({1})}};
+// masked_select and nonzero count the selected elements for their output shape (data_dependent).
+// Boolean-mask indexing (x.index({mask}), index_put_ with a mask) takes its indices from nonzero, so
+// a trace breaks there and not at index.Tensor.
 const OpDef masked_select_def{"masked_select", "(Tensor self, Tensor mask) -> Tensor", OpKind::Compute,
-                              FusionClass::Opaque, masked_select_meta, masked_select_kernel, nullptr, {masked_select_backward, save({1})}};
+                              FusionClass::Opaque, masked_select_meta, masked_select_kernel, nullptr,
+                              {masked_select_backward, save({1})}, nullptr, 0, true};
 const OpDef nonzero_def{"nonzero", "(Tensor self) -> Tensor", OpKind::Compute, FusionClass::Opaque, nonzero_meta,
-                        nonzero_kernel, nullptr, kNotDifferentiable};
+                        nonzero_kernel, nullptr, kNotDifferentiable, nullptr, 0, true};
 const OpDef tril_def{"tril", "(Tensor self, int diagonal=0) -> Tensor", OpKind::Compute, FusionClass::Opaque,
                      triangle_meta, triangle_kernel, nullptr, {triangle_backward, kSaveNone}, nullptr, 1};
 const OpDef triu_def{"triu", "(Tensor self, int diagonal=0) -> Tensor", OpKind::Compute, FusionClass::Opaque,
@@ -708,8 +712,13 @@ const OpDef tril__def{"tril_", "(Tensor(a!) self, int diagonal=0) -> Tensor(a!)"
                       triangle_meta, triangle_kernel, nullptr, {triangle_backward, kSaveNone}, nullptr, 1};
 const OpDef triu__def{"triu_", "(Tensor(a!) self, int diagonal=0) -> Tensor(a!)", OpKind::InPlace, FusionClass::Opaque,
                       triangle_meta, triangle_kernel, nullptr, {triangle_backward, kSaveNone}, nullptr, 0};
-const OpDef one_hot_def{"one_hot", "(Tensor self, int num_classes=-1) -> Tensor", OpKind::Compute, FusionClass::Opaque,
+// one_hot with num_classes = -1 reads max(self) for its shape, so that form is an op of its own: only it is
+// data_dependent, and one_hot with a class count (as the class-index losses' backward uses) traces.
+const OpDef one_hot_def{"one_hot", "(Tensor self, int num_classes) -> Tensor", OpKind::Compute, FusionClass::Opaque,
                         one_hot_meta, one_hot_kernel, nullptr, kNotDifferentiable};
+const OpDef one_hot_inferred_def{"one_hot.inferred_classes", "(Tensor self, int num_classes=-1) -> Tensor",
+                                 OpKind::Compute, FusionClass::Opaque, one_hot_meta, one_hot_kernel, nullptr,
+                                 kNotDifferentiable, nullptr, 0, true};
 
 Attr reduce_attr(std::optional<std::string_view> reduce) {
   return reduce ? Attr(std::string(*reduce)) : Attr(std::monostate{});
@@ -725,7 +734,8 @@ void register_gather_ops(OpRegistry& r) {
         &scatter_add_def, &scatter_add__def, &index_add_def, &index_add__def, &index_copy_def, &index_copy__def,
         &index_fill_scalar_def, &index_fill_tensor_def, &index_fill__scalar_def, &index_fill__tensor_def, &take_def,
         &masked_fill_scalar_def, &masked_fill_tensor_def, &masked_fill__scalar_def, &masked_fill__tensor_def,
-        &masked_select_def, &nonzero_def, &tril_def, &triu_def, &tril__def, &triu__def, &one_hot_def})
+        &masked_select_def, &nonzero_def, &tril_def, &triu_def, &tril__def, &triu__def, &one_hot_def,
+        &one_hot_inferred_def})
     r.add(d);
 }
 
@@ -779,7 +789,9 @@ std::vector<Tensor> nonzero_numpy(const Tensor& self) {
 }
 Tensor tril(const Tensor& self, int64_t diagonal) { return run(tril_def, {{self}, {diagonal}}); }
 Tensor triu(const Tensor& self, int64_t diagonal) { return run(triu_def, {{self}, {diagonal}}); }
-Tensor one_hot(const Tensor& self, int64_t num_classes) { return run(one_hot_def, {{self}, {num_classes}}); }
+Tensor one_hot(const Tensor& self, int64_t num_classes) {
+  return run(num_classes == -1 ? one_hot_inferred_def : one_hot_def, {{self}, {num_classes}});
+}
 
 // ---- methods ----
 

@@ -637,14 +637,15 @@ GradList dropout__backward(const GradContext& ctx) {
 
 // Opaque: it draws from a generator, so it runs eagerly between compiled segments.
 const OpDef dropout_def{.name = "native_dropout",
-                        .schema = "(Tensor input, float p, bool? train) -> (Tensor, Tensor)",
+                        .schema = "(Tensor input, float p, bool? train, *, Generator? generator=None) -> "
+                                  "(Tensor, Tensor)",
                         .kind = OpKind::Compute,
                         .fusion = FusionClass::Opaque,
                         .meta = dropout_meta,
                         .cpu = dropout_kernel,
                         .backward = {native_dropout_backward, kSaveNone, save({1})}};
 const OpDef dropout__def{.name = "dropout_",
-                         .schema = "(Tensor(a!) self, float p, bool train) -> Tensor(a!)",
+                         .schema = "(Tensor(a!) self, float p, bool train, *, Generator? generator=None) -> Tensor(a!)",
                          .kind = OpKind::InPlace,
                          .fusion = FusionClass::Opaque,
                          .meta = dropout_meta,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "eager/autograd/node.h"
+#include "eager/op_registry.h"
 #include "eager/tensor.h"
 #include "kernels/cpu/cast.h"
 
@@ -50,7 +51,7 @@ PrintedElements gather(const Tensor& t, bool summarize) {
 
   const ScalarType dtype = t.dtype();
   const bool floating = is_floating_point(dtype);
-  const char* base = static_cast<const char*>(t.data_ptr());
+  const char* base = static_cast<const char*>(t.unsafeGetTensorImpl()->data());  // reported by the caller
   const int64_t item_size = element_size(dtype);
   auto read = [&](int64_t element_offset) {
     const char* p = base + element_offset * item_size;
@@ -278,12 +279,19 @@ std::string tensor_repr(const Tensor& input) {
   return add_suffixes(std::string(kPrefix) + body, suffixes, indent);
 }
 
+// Printing reads the data once, reported as "print"; the copy to the CPU it may make belongs to that read.
+std::string printed(const Tensor& t, const std::source_location& where) {
+  if (!t.defined()) return "[ Tensor (undefined) ]";  // as libtorch prints it
+  detail::notify_data_read(t, "print", where);
+  DispatchModeGuard untraced(nullptr);
+  return tensor_repr(t);
+}
+
 }  // namespace
 
-std::ostream& operator<<(std::ostream& os, const Tensor& t) {
-  if (!t.defined()) return os << "[ Tensor (undefined) ]";  // as libtorch prints it
-  return os << tensor_repr(t);
-}
+std::ostream& operator<<(std::ostream& os, const detail::PrintedTensor& t) { return os << printed(t.tensor, t.where); }
+
+std::string Tensor::toString(std::source_location where) const { return printed(*this, where); }
 
 std::ostream& operator<<(std::ostream& os, IntArrayRef sizes) {
   os << "[";

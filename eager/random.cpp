@@ -3,6 +3,8 @@
 // PyTorch's CPU generator is a standard mt19937 (seeded with the low 32 bits of the seed) plus a cached
 // second Box-Muller sample; every op below draws from it serially under the generator's mutex, in the
 // element order PyTorch's TensorIterator uses, so a seed gives PyTorch's values for any thread count.
+// Every fill and sampler is one registry op carrying its generator, so a tracer records it and a replay
+// draws from the same stream.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -13,6 +15,7 @@
 #include <random>
 #include <cstdlib>
 
+#include "eager/autograd/grad_mode.h"
 #include "eager/meta.h"
 #include "eager/ops.h"
 #include "eager/random.h"
@@ -627,63 +630,42 @@ double exact_integer_limit(ScalarType dtype) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
-// In-place fills.
+// The fills, shared by the in-place ops and the factories (the caller has checked the arguments).
 
-Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> generator) {
-  check_writable("uniform_", *this);
-  check_floating("uniform_", dtype(), "uniform_ fills with real numbers; use random_ for integer tensors.");
-  visit_dtype(dtype(), [&]<typename T>() {
+namespace {
+
+// uniform_(from, to) on a floating tensor.
+void uniform_fill(const Tensor& self, double from, double to, GeneratorImpl& g) {
+  visit_dtype(self.dtype(), [&]<typename T>() {
     if constexpr (kernels::cpu::is_float_like<T>) {
-      const double max = max_finite<T>(), lowest = -max;
-      EMBER_CHECK(from >= lowest && from <= max, "[uniform_] from={} is out of bounds for {}", from, python_name(dtype()));
-      EMBER_CHECK(to >= lowest && to <= max, "[uniform_] to={} is out of bounds for {}", to, python_name(dtype()));
-      EMBER_CHECK(from <= to, "[uniform_] expects to return a [from, to) range, but found from={} > to={}. Swap them.",
-                  from, to);
-      EMBER_CHECK(to - from <= max,
-                  "[uniform_] expects to-from <= the largest {} ({}), but found to={} and from={}; narrow the range.",
-                  python_name(dtype()), max, to, from);
-      GeneratorImpl& g = pick(generator);
       const UniformSampler<T> sample(from, to);
       std::lock_guard<std::mutex> lock(g.mutex);
-      fill_serial<T>(*this, [&] { return sample(g); });
+      fill_serial<T>(self, [&] { return sample(g); });
     }
   });
-  storage()->bump_version();
-  return *this;
 }
 
-Tensor& Tensor::normal_(double mean, double std, std::optional<Generator> generator) {
-  check_writable("normal_", *this);
-  check_floating("normal_", dtype(), "normal_ fills with real numbers; convert the tensor with .to(kFloat) first.");
-  check_std("normal_", std);
-  GeneratorImpl& g = pick(generator);
-  visit_dtype(dtype(), [&]<typename T>() {
+// normal_(mean, std) on a floating tensor: PyTorch's vectorised layout for 16+ contiguous elements.
+void normal_fill_tensor(const Tensor& self, double mean, double std, GeneratorImpl& g) {
+  visit_dtype(self.dtype(), [&]<typename T>() {
     if constexpr (kernels::cpu::is_float_like<T>) {
       std::lock_guard<std::mutex> lock(g.mutex);
-      if (numel() >= 16 && is_contiguous()) {
-        normal_fill<T>(static_cast<T*>(data_ptr()), numel(), mean, std, g);
+      if (self.numel() >= 16 && self.is_contiguous()) {
+        normal_fill<T>(static_cast<T*>(self.data_ptr()), self.numel(), mean, std, g);
       } else {
-        fill_serial<T>(*this, [&] { return cast_to<T>(std::fma(standard_normal(g), std, mean)); });
+        fill_serial<T>(self, [&] { return cast_to<T>(std::fma(standard_normal(g), std, mean)); });
       }
     }
   });
-  storage()->bump_version();
-  return *this;
 }
 
-Tensor& Tensor::bernoulli_(double p, std::optional<Generator> generator) {
-  check_writable("bernoulli_", *this);
-  EMBER_CHECK(p >= 0 && p <= 1, "[bernoulli_] expects p to be in [0, 1], but got p={}", p);
-  GeneratorImpl& g = pick(generator);
-  visit_dtype(dtype(), [&]<typename T>() {
+void bernoulli_fill(const Tensor& self, double p, GeneratorImpl& g) {
+  visit_dtype(self.dtype(), [&]<typename T>() {
     std::lock_guard<std::mutex> lock(g.mutex);
-    fill_serial<T>(*this, [&] { return cast_to<T>(uniform01<double>(g) < p ? 1 : 0); });
+    fill_serial<T>(self, [&] { return cast_to<T>(uniform01<double>(g) < p ? 1 : 0); });
   });
-  storage()->bump_version();
-  return *this;
 }
 
-namespace {
 // The spacing of T's values around |v| (1 below 2^digits).
 template <typename T>
 int64_t spacing_near(int64_t v) {
@@ -707,94 +689,155 @@ void narrow_to_representable(int64_t& from, int64_t& to) {
   if (from_plus_1 < from) from = from_plus_1 + spacing_near<T>(from + 1);
   if (to_minus_1 >= to) to = to_minus_1 - spacing_near<T>(to - 1);
 }
-}  // namespace
-
-Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> generator) {
-  check_writable("random_", *this);
+// [from, to) for random_ on dtype, checked and (for floating types) narrowed to what the dtype represents.
+std::pair<int64_t, int64_t> random_bounds(ScalarType dtype, int64_t from, int64_t to) {
   EMBER_CHECK(from < to, "[random_] expects 'from' to be less than 'to', but got from={} >= to={}", from, to);
-  visit_dtype(dtype(), [&]<typename T>() {
+  visit_dtype(dtype, [&]<typename T>() {
     if constexpr (kernels::cpu::is_float_like<T>) {
       narrow_to_representable<T>(from, to);
       EMBER_CHECK(from < to, "[random_] expects 'from' rounded to {} to be less than 'to' rounded to {}, but got "
-                  "from={} >= to={}. Widen the range or use float64.", python_name(dtype()), python_name(dtype()),
+                  "from={} >= to={}. Widen the range or use float64.", python_name(dtype), python_name(dtype),
                   from, to);
     }
   });
-  const auto [lo, hi] = random_range(dtype());
+  const auto [lo, hi] = random_range(dtype);
   EMBER_CHECK(double(from) >= lo && double(from) <= hi, "[random_] from={} is out of bounds for {} (range [{}, {}]).",
-              from, python_name(dtype()), lo, hi);
+              from, python_name(dtype), lo, hi);
   // to - 1 cannot overflow: from < to, so to > INT64_MIN.
   EMBER_CHECK(double(to - 1) >= lo && double(to - 1) <= hi,
               "[random_] to - 1 = {} is out of bounds for {} (range [{}, {}]). Lower 'to' or use a wider dtype.", to - 1,
-              python_name(dtype()), lo, hi);
+              python_name(dtype), lo, hi);
+  return {from, to};
+}
+
+void random_fill(const Tensor& self, int64_t from, int64_t to, GeneratorImpl& g) {
+  std::tie(from, to) = random_bounds(self.dtype(), from, to);
   const uint64_t range = uint64_t(to) - uint64_t(from);
-  GeneratorImpl& g = pick(generator);
-  visit_dtype(dtype(), [&]<typename T>() {
+  visit_dtype(self.dtype(), [&]<typename T>() {
     // 64-bit draws only for ranges past 2^32 on types that can hold them, as PyTorch does.
     constexpr bool wide = std::is_same_v<T, int64_t> || std::is_same_v<T, double> || std::is_same_v<T, float> ||
                           std::is_same_v<T, BFloat16>;
     const bool use64 = wide && range >= (uint64_t(1) << 32);
     std::lock_guard<std::mutex> lock(g.mutex);
-    fill_serial<T>(*this, [&] {
+    fill_serial<T>(self, [&] {
       const uint64_t r = use64 ? g.random64() : uint64_t(g.random());
       return cast_to<T>(int64_t(r % range + uint64_t(from)));
     });
   });
-  storage()->bump_version();
-  return *this;
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Factories.
+// The random ops. Attrs carry the generator (None: the default one at the time the op runs); the
+// factories' attrs end with {generator, dtype, device}. Each op draws exactly what the function it
+// replaces drew, in the same order.
 
-namespace {
-ScalarType floating_dtype(std::string_view op, const TensorOptions& options) {
-  const ScalarType dtype = options.dtype();
+void self_meta(const Tensor& self, MetaOutputs& out) {
+  out.push_back({DimVector(self.sizes()), {}, 0, self.dtype(), self.device()});
+}
+
+// uniform_: inputs {self}, attrs {from, to, generator}.
+void uniform_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& self = call.input(0);
+  const double from = call.double_attr(0), to = call.double_attr(1);
+  check_writable("uniform_", self);
+  check_floating("uniform_", self.dtype(), "uniform_ fills with real numbers; use random_ for integer tensors.");
+  visit_dtype(self.dtype(), [&]<typename T>() {
+    if constexpr (kernels::cpu::is_float_like<T>) {
+      const double max = max_finite<T>(), lowest = -max;
+      EMBER_CHECK(from >= lowest && from <= max, "[uniform_] from={} is out of bounds for {}", from,
+                  python_name(self.dtype()));
+      EMBER_CHECK(to >= lowest && to <= max, "[uniform_] to={} is out of bounds for {}", to, python_name(self.dtype()));
+      EMBER_CHECK(from <= to, "[uniform_] expects to return a [from, to) range, but found from={} > to={}. Swap them.",
+                  from, to);
+      EMBER_CHECK(to - from <= max,
+                  "[uniform_] expects to-from <= the largest {} ({}), but found to={} and from={}; narrow the range.",
+                  python_name(self.dtype()), max, to, from);
+    }
+  });
+  self_meta(self, out);
+}
+
+void uniform_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  uniform_fill(outputs[0], call.double_attr(0), call.double_attr(1), pick(call.generator_attr(2)));
+}
+
+// normal_: inputs {self}, attrs {mean, std, generator}.
+void normal__meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& self = call.input(0);
+  check_writable("normal_", self);
+  check_floating("normal_", self.dtype(), "normal_ fills with real numbers; convert the tensor with .to(kFloat) first.");
+  check_std("normal_", call.double_attr(1));
+  self_meta(self, out);
+}
+
+void normal__kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  normal_fill_tensor(outputs[0], call.double_attr(0), call.double_attr(1), pick(call.generator_attr(2)));
+}
+
+// bernoulli_.float: inputs {self}, attrs {p, generator}.
+void bernoulli__meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& self = call.input(0);
+  const double p = call.double_attr(0);
+  check_writable("bernoulli_", self);
+  EMBER_CHECK(p >= 0 && p <= 1, "[bernoulli_] expects p to be in [0, 1], but got p={}", p);
+  self_meta(self, out);
+}
+
+void bernoulli__kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  bernoulli_fill(outputs[0], call.double_attr(0), pick(call.generator_attr(1)));
+}
+
+// random_.from: inputs {self}, attrs {from, to, generator}.
+void random__meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& self = call.input(0);
+  check_writable("random_", self);
+  random_bounds(self.dtype(), call.int_attr(0), call.int_attr(1));
+  self_meta(self, out);
+}
+
+void random__kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  random_fill(outputs[0], call.int_attr(0), call.int_attr(1), pick(call.generator_attr(2)));
+}
+
+ScalarType floating_dtype(std::string_view op, ScalarType dtype) {
   check_floating(op, dtype, "Pass a floating dtype, e.g. TensorOptions(kFloat).");
   return dtype;
 }
-}  // namespace
 
-Tensor rand(IntArrayRef size, const TensorOptions& options) { return rand(size, std::nullopt, options); }
-Tensor rand(IntArrayRef size, std::optional<Generator> generator, const TensorOptions& options) {
-  detail::check_sizes("rand", size);
-  floating_dtype("rand", options);
-  Tensor t = empty(size, options.requires_grad(false));
-  t.uniform_(0, 1, std::move(generator));
-  return detail::finish_factory(t, options);
+// rand.generator and randn.generator: attrs {size, generator, dtype, device}.
+template <bool kNormal>
+void standard_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const char* op = kNormal ? "randn" : "rand";
+  detail::check_sizes(op, call.ints_attr(0));
+  out.push_back({DimVector(call.ints_attr(0)), {}, 0, floating_dtype(op, call.dtype_attr(2)), call.device_attr(3)});
 }
 
-Tensor randn(IntArrayRef size, const TensorOptions& options) { return randn(size, std::nullopt, options); }
-Tensor randn(IntArrayRef size, std::optional<Generator> generator, const TensorOptions& options) {
-  detail::check_sizes("randn", size);
-  floating_dtype("randn", options);
-  Tensor t = empty(size, options.requires_grad(false));
-  t.normal_(0, 1, std::move(generator));
-  return detail::finish_factory(t, options);
+void rand_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  uniform_fill(outputs[0], 0, 1, pick(call.generator_attr(1)));
 }
 
-Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& options) {
-  return randint(0, high, size, std::nullopt, options);
+void randn_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  normal_fill_tensor(outputs[0], 0, 1, pick(call.generator_attr(1)));
 }
-Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& options) {
-  return randint(low, high, size, std::nullopt, options);
-}
-Tensor randint(int64_t low, int64_t high, IntArrayRef size, std::optional<Generator> generator,
-               const TensorOptions& options) {
-  detail::check_sizes("randint", size);
-  // libtorch's randint defaults to int64, not the default floating dtype.
-  const TensorOptions o = options.has_dtype() ? options : options.dtype(kLong);
+
+// randint.low_generator: attrs {low, high, size, generator, dtype, device}.
+void randint_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const int64_t low = call.int_attr(0), high = call.int_attr(1);
+  detail::check_sizes("randint", call.ints_attr(2));
   EMBER_CHECK(low < high, "[randint] expects 'low' to be less than 'high', but got low={} >= high={}", low, high);
-  Tensor t = empty(size, o.requires_grad(false));
-  t.random_(low, high, std::move(generator));
-  return detail::finish_factory(t, o);
+  random_bounds(call.dtype_attr(4), low, high);
+  out.push_back({DimVector(call.ints_attr(2)), {}, 0, call.dtype_attr(4), call.device_attr(5)});
 }
 
-Tensor randperm(int64_t n, const TensorOptions& options) { return randperm(n, std::nullopt, options); }
-Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptions& options) {
+void randint_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  random_fill(outputs[0], call.int_attr(0), call.int_attr(1), pick(call.generator_attr(3)));
+}
+
+// randperm.generator: attrs {n, generator, dtype, device}.
+void randperm_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const int64_t n = call.int_attr(0);
+  const ScalarType dtype = call.dtype_attr(2);
   EMBER_CHECK(n >= 0, "[randperm] n must be non-negative, got {}", n);
-  const TensorOptions o = options.has_dtype() ? options : options.dtype(kLong);
-  const ScalarType dtype = o.dtype();
   EMBER_CHECK(dtype != kBool, "[randperm] is not implemented for bool; use an integer or floating dtype.");
   if (n > 0) {
     const double hi = exact_integer_limit(dtype);
@@ -803,9 +846,14 @@ Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptio
                 "Use a wider dtype such as kLong.",
                 n, python_name(dtype), n - 1, int64_t(hi));
   }
-  Tensor t = empty({n}, o.requires_grad(false));
-  GeneratorImpl& g = pick(generator);
-  visit_dtype(dtype, [&]<typename T>() {
+  out.push_back({{n}, {}, 0, dtype, call.device_attr(3)});
+}
+
+void randperm_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  Tensor& t = outputs[0];
+  const int64_t n = t.numel();
+  GeneratorImpl& g = pick(call.generator_attr(1));
+  visit_dtype(t.dtype(), [&]<typename T>() {
     T* r = static_cast<T*>(t.data_ptr());
     std::lock_guard<std::mutex> lock(g.mutex);
     // Fisher-Yates with 32-bit draws: position i swaps with i + random() % (n - i). PyTorch 1.13
@@ -816,96 +864,97 @@ Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptio
       std::swap(r[i], r[z + i]);
     }
   });
-  return detail::finish_factory(t, o);
 }
 
-Tensor rand_like(const Tensor& t, const TensorOptions& options) {
-  Tensor out = empty_like(t, options.requires_grad(false));
-  check_floating("rand_like", out.dtype(), "Pass a floating dtype, e.g. TensorOptions(kFloat).");
-  out.uniform_(0, 1);
-  return detail::finish_factory(out, options);
-}
-
-Tensor randn_like(const Tensor& t, const TensorOptions& options) {
-  Tensor out = empty_like(t, options.requires_grad(false));
-  check_floating("randn_like", out.dtype(), "Pass a floating dtype, e.g. TensorOptions(kFloat).");
-  out.normal_(0, 1);
-  return detail::finish_factory(out, options);
-}
-
-Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& options) {
-  return randint_like(t, 0, high, options);
-}
-Tensor randint_like(const Tensor& t, int64_t low, int64_t high, const TensorOptions& options) {
-  EMBER_CHECK(low < high, "[randint_like] expects 'low' to be less than 'high', but got low={} >= high={}", low, high);
-  Tensor out = empty_like(t, options.requires_grad(false));
-  out.random_(low, high);
-  return detail::finish_factory(out, options);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// normal with tensor parameters: contiguous standard normals of the broadcast shape, then * std + mean,
+// ---- normal with tensor parameters: contiguous standard normals of the broadcast shape, then * std + mean,
 // as PyTorch computes them (separate roundings in the output dtype).
 
-namespace {
-void check_std_tensor(const Tensor& std) {
-  detail::check_cpu("normal", std);
+void check_std_values(const Tensor& std) {
   const Tensor s = std.to(kDouble).contiguous();
   const double* p = s.data_ptr<double>();
   for (int64_t i = 0; i < s.numel(); ++i)
     EMBER_CHECK(p[i] >= 0.0, "[normal] normal expects all elements of std >= 0.0, found {} at flat index {}.", p[i], i);
 }
-}  // namespace
 
-Tensor normal(double mean, double std, IntArrayRef size, std::optional<Generator> generator,
-              const TensorOptions& options) {
-  detail::check_sizes("normal", size);
-  floating_dtype("normal", options);
-  check_std("normal", std);
-  Tensor t = empty(size, options.requires_grad(false));
-  t.normal_(mean, std, std::move(generator));
-  return detail::finish_factory(t, options);
+// normal.float_float: attrs {mean, std, size, generator, dtype, device}.
+void normal_float_float_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  detail::check_sizes("normal", call.ints_attr(2));
+  const ScalarType dtype = floating_dtype("normal", call.dtype_attr(4));
+  check_std("normal", call.double_attr(1));
+  out.push_back({DimVector(call.ints_attr(2)), {}, 0, dtype, call.device_attr(5)});
 }
 
-Tensor normal(const Tensor& mean, const Tensor& std, std::optional<Generator> generator) {
+void normal_float_float_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  normal_fill_tensor(outputs[0], call.double_attr(0), call.double_attr(1), pick(call.generator_attr(3)));
+}
+
+// normal.Tensor_Tensor: inputs {mean, std}, attrs {generator}.
+void normal_tensor_tensor_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor &mean = call.input(0), &std = call.input(1);
   detail::check_cpu("normal", mean);
   check_floating("normal", mean.dtype(), "Convert mean with .to(kFloat) first.");
-  check_std_tensor(std);
-  const DimVector shape = detail::broadcast_shape("normal", mean.sizes(), std.sizes());
-  Tensor out = empty(shape, mean.dtype());
-  out.normal_(0, 1, std::move(generator));
-  out.mul_(std);
-  out.add_(mean);
-  return out;
+  detail::check_cpu("normal", std);
+  out.push_back({detail::broadcast_shape("normal", mean.sizes(), std.sizes()), {}, 0, mean.dtype(), mean.device()});
 }
 
-Tensor normal(const Tensor& mean, double std, std::optional<Generator> generator) {
+// The kernels below finish with ember ops on their fresh output; no gradient flows through those
+// (the op's own Derivative gives the parameters zero gradients, as PyTorch does).
+void normal_tensor_tensor_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  NoGradGuard no_grad;
+  check_std_values(call.input(1));
+  Tensor& out = outputs[0];
+  normal_fill_tensor(out, 0, 1, pick(call.generator_attr(0)));
+  out.mul_(call.input(1));
+  out.add_(call.input(0));
+}
+
+// normal.Tensor_float: inputs {mean}, attrs {std, generator}.
+void normal_tensor_float_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& mean = call.input(0);
   detail::check_cpu("normal", mean);
   check_floating("normal", mean.dtype(), "Convert mean with .to(kFloat) first.");
-  check_std("normal", std);
-  Tensor out = empty(mean.sizes(), mean.dtype());
-  out.normal_(0, std, std::move(generator));
-  out.add_(mean);
-  return out;
+  check_std("normal", call.double_attr(0));
+  self_meta(mean, out);
 }
 
-Tensor normal(double mean, const Tensor& std, std::optional<Generator> generator) {
+void normal_tensor_float_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  NoGradGuard no_grad;
+  Tensor& out = outputs[0];
+  normal_fill_tensor(out, 0, call.double_attr(0), pick(call.generator_attr(1)));
+  out.add_(call.input(0));
+}
+
+// normal.float_Tensor: inputs {std}, attrs {mean, generator}.
+void normal_float_tensor_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& std = call.input(0);
   detail::check_cpu("normal", std);
   check_floating("normal", std.dtype(), "Convert std with .to(kFloat) first.");
-  check_std_tensor(std);
-  Tensor out = empty(std.sizes(), std.dtype());
-  out.normal_(0, 1, std::move(generator));
-  out.mul_(std);
-  out.add_(mean);
-  return out;
+  self_meta(std, out);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// bernoulli with a probability tensor: one uniform per element (53-bit for double p, 24-bit otherwise).
+void normal_float_tensor_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  NoGradGuard no_grad;
+  check_std_values(call.input(0));
+  Tensor& out = outputs[0];
+  normal_fill_tensor(out, 0, 1, pick(call.generator_attr(1)));
+  out.mul_(call.input(0));
+  out.add_(call.double_attr(0));
+}
 
-Tensor bernoulli(const Tensor& p, std::optional<Generator> generator) {
+// ---- bernoulli with a probability tensor: one uniform per element (53-bit for double p, 24-bit otherwise).
+// bernoulli: inputs {p}, attrs {generator}.
+void bernoulli_tensor_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& p = call.input(0);
   detail::check_cpu("bernoulli", p);
   check_floating("bernoulli", p.dtype(), "p holds probabilities; convert it with .to(kFloat) first.");
+  // PyTorch allocates the result contiguous, so draws follow p's logical (row-major) order.
+  self_meta(p, out);
+}
+
+void bernoulli_tensor_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  NoGradGuard no_grad;
+  const Tensor& p = call.input(0);
+  Tensor& out = outputs[0];
   const Tensor pd = p.to(kDouble);
   {
     const Tensor c = pd.contiguous();
@@ -914,9 +963,7 @@ Tensor bernoulli(const Tensor& p, std::optional<Generator> generator) {
       EMBER_CHECK(v[i] >= 0 && v[i] <= 1, "[bernoulli] expects all probabilities in [0, 1], but found p={} at flat "
                   "index {}.", v[i], i);
   }
-  // PyTorch allocates the result contiguous, so draws follow p's logical (row-major) order.
-  Tensor out = empty(p.sizes(), p.dtype());
-  GeneratorImpl& g = pick(generator);
+  GeneratorImpl& g = pick(call.generator_attr(0));
   const double* pv = static_cast<const double*>(pd.data_ptr());
   const bool wide = p.dtype() == kDouble;
   visit_dtype(out.dtype(), [&]<typename T>() {
@@ -927,20 +974,9 @@ Tensor bernoulli(const Tensor& p, std::optional<Generator> generator) {
       o[oo] = cast_to<T>(hit ? 1 : 0);
     });
   });
-  return out;
 }
 
-Tensor bernoulli(const Tensor& self, double p, std::optional<Generator> generator) {
-  detail::check_cpu("bernoulli", self);
-  Tensor out = empty(self.sizes(), self.dtype());
-  out.bernoulli_(p, std::move(generator));
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// multinomial.
-
-namespace {
+// ---- multinomial: inputs {self}, attrs {num_samples, replacement, generator}.
 
 // Without replacement: argmax / top-k of p / q with q ~ Exp(1), the
 // exponential-race form of sampling without replacement that PyTorch uses.
@@ -1007,9 +1043,10 @@ void multinomial_cumulative(const Tensor& probs, Tensor& out, int64_t rows, int6
   }
 }
 
-}  // namespace
-
-Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, std::optional<Generator> generator) {
+void multinomial_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& probs = call.input(0);
+  const int64_t num_samples = call.int_attr(0);
+  const bool replacement = call.bool_attr(1);
   detail::check_cpu("multinomial", probs);
   EMBER_CHECK(probs.dim() == 1 || probs.dim() == 2,
               "[multinomial] prob_dist must be 1 or 2 dim, got {} dims. Pass one distribution or a batch of rows.",
@@ -1025,11 +1062,22 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, s
               "categories={}). Pass replacement=true or ask for fewer samples.",
               num_samples, cats);
   EMBER_CHECK(cats <= (int64_t(1) << 24), "[multinomial] number of categories cannot exceed 2^24, got {}", cats);
-  Tensor out = probs.dim() == 1 ? empty({num_samples}, kLong) : empty({rows, num_samples}, kLong);
-  if (rows == 0) return out;
-  EMBER_CHECK(cats > 0, "[multinomial] invalid multinomial distribution (sum of probabilities <= 0): rows have no "
-              "categories");
-  GeneratorImpl& g = pick(generator);
+  EMBER_CHECK(rows == 0 || cats > 0, "[multinomial] invalid multinomial distribution (sum of probabilities <= 0): rows "
+              "have no categories");
+  const DimVector sizes = probs.dim() == 1 ? DimVector{num_samples} : DimVector{rows, num_samples};
+  out.push_back({sizes, {}, 0, kLong, probs.device()});
+}
+
+void multinomial_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  NoGradGuard no_grad;
+  const Tensor& probs = call.input(0);
+  Tensor& out = outputs[0];
+  const int64_t num_samples = call.int_attr(0);
+  const bool replacement = call.bool_attr(1);
+  const int64_t cats = probs.size(-1);
+  const int64_t rows = probs.dim() == 1 ? 1 : probs.size(0);
+  if (rows == 0) return;
+  GeneratorImpl& g = pick(call.generator_attr(2));
   visit_dtype(probs.dtype(), [&]<typename T>() {
     if constexpr (kernels::cpu::is_float_like<T>) {
       if (!replacement) {
@@ -1051,13 +1099,11 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, s
       }
     }
   });
-  return out;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// poisson: Knuth's product of uniforms below rate 10, Hoermann's transformed rejection (PTRS) above.
+// ---- poisson: Knuth's product of uniforms below rate 10, Hoermann's transformed rejection (PTRS) above.
+// Inputs {self}, attrs {generator}.
 
-namespace {
 int64_t sample_poisson(double lambda, GeneratorImpl& g) {
   if (lambda >= 10) {
     const double slam = std::sqrt(lambda), loglam = std::log(lambda);
@@ -1087,24 +1133,244 @@ int64_t sample_poisson(double lambda, GeneratorImpl& g) {
     ++x;
   }
 }
-}  // namespace
-
-Tensor poisson(const Tensor& rates, std::optional<Generator> generator) {
+void poisson_meta(const OpDef&, const OpCall& call, MetaOutputs& out) {
+  const Tensor& rates = call.input(0);
   detail::check_cpu("poisson", rates);
   check_floating("poisson", rates.dtype(), "Rates are real numbers; convert them with .to(kFloat) first.");
-  const Tensor rd = rates.to(kDouble).contiguous();
+  self_meta(rates, out);
+}
+
+void poisson_kernel(const OpDef&, const OpCall& call, Outputs& outputs) {
+  NoGradGuard no_grad;
+  Tensor& out = outputs[0];
+  const Tensor rd = call.input(0).to(kDouble).contiguous();
   const double* r = rd.data_ptr<double>();
   for (int64_t i = 0; i < rd.numel(); ++i)
     EMBER_CHECK(r[i] >= 0, "[poisson] invalid Poisson rate, expected rate to be non-negative, found {} at flat index {}",
                 r[i], i);
-  Tensor out = empty(rates.sizes(), rates.dtype());
-  GeneratorImpl& g = pick(generator);
+  GeneratorImpl& g = pick(call.generator_attr(0));
   visit_dtype(out.dtype(), [&]<typename T>() {
     T* o = static_cast<T*>(out.data_ptr());
     std::lock_guard<std::mutex> lock(g.mutex);
     for (int64_t i = 0; i < rd.numel(); ++i) o[i] = cast_to<T>(double(sample_poisson(r[i], g)));
   });
+}
+
+// PyTorch's derivative for sampling ops: the samples do not depend differentiably on the tensor
+// arguments, so every input that needs a gradient gets zeros.
+GradList zero_backward(const GradContext& ctx) {
+  GradList grads(ctx.call.inputs.size());
+  for (size_t i = 0; i < grads.size(); ++i)
+    if (ctx.needs(i)) grads[i] = zeros(ctx.input_sizes(i), ctx.grad().options());
+  return grads;
+}
+
+constexpr Derivative kZeroGradient{zero_backward, kSaveNone, kSaveNone};
+
+// Extern: the JIT runs the eager kernel where the op stands, never merging, reordering or dropping it
+// (is_random: the schemas take a Generator).
+const OpDef uniform__def{"uniform_", "(Tensor(a!) self, float from=0, float to=1, *, Generator? generator=None) -> "
+                         "Tensor(a!)", OpKind::InPlace, FusionClass::Extern, uniform_meta, uniform_kernel, nullptr,
+                         kZeroGradient};
+const OpDef normal__def{"normal_", "(Tensor(a!) self, float mean=0, float std=1, *, Generator? generator=None) -> "
+                        "Tensor(a!)", OpKind::InPlace, FusionClass::Extern, normal__meta, normal__kernel, nullptr,
+                        kZeroGradient};
+const OpDef bernoulli__def{"bernoulli_.float",
+                           "(Tensor(a!) self, float p=0.5, *, Generator? generator=None) -> Tensor(a!)",
+                           OpKind::InPlace, FusionClass::Extern, bernoulli__meta, bernoulli__kernel, nullptr,
+                           kZeroGradient};
+const OpDef random__def{"random_.from",
+                        "(Tensor(a!) self, int from, int to, *, Generator? generator=None) -> Tensor(a!)",
+                        OpKind::InPlace, FusionClass::Extern, random__meta, random__kernel, nullptr, kZeroGradient};
+const OpDef rand_def{"rand.generator",
+                     "(int[] size, *, Generator? generator, ScalarType dtype, Device device) -> Tensor",
+                     OpKind::Compute, FusionClass::Extern, standard_meta<false>, rand_kernel, nullptr,
+                     kNotDifferentiable};
+const OpDef randn_def{"randn.generator",
+                      "(int[] size, *, Generator? generator, ScalarType dtype, Device device) -> Tensor",
+                      OpKind::Compute, FusionClass::Extern, standard_meta<true>, randn_kernel, nullptr,
+                      kNotDifferentiable};
+const OpDef randint_def{"randint.low_generator",
+                        "(int low, int high, int[] size, *, Generator? generator, ScalarType dtype, Device device) -> "
+                        "Tensor",
+                        OpKind::Compute, FusionClass::Extern, randint_meta, randint_kernel, nullptr,
+                        kNotDifferentiable};
+const OpDef randperm_def{"randperm.generator",
+                         "(int n, *, Generator? generator, ScalarType dtype, Device device) -> Tensor",
+                         OpKind::Compute, FusionClass::Extern, randperm_meta, randperm_kernel, nullptr,
+                         kNotDifferentiable};
+const OpDef normal_float_float_def{"normal.float_float",
+                                   "(float mean, float std, int[] size, *, Generator? generator=None, "
+                                   "ScalarType dtype, Device device) -> Tensor",
+                                   OpKind::Compute, FusionClass::Extern, normal_float_float_meta,
+                                   normal_float_float_kernel, nullptr, kNotDifferentiable};
+const OpDef normal_tensor_tensor_def{"normal.Tensor_Tensor",
+                                     "(Tensor mean, Tensor std, *, Generator? generator=None) -> Tensor",
+                                     OpKind::Compute, FusionClass::Extern, normal_tensor_tensor_meta,
+                                     normal_tensor_tensor_kernel, nullptr, kZeroGradient};
+const OpDef normal_tensor_float_def{"normal.Tensor_float",
+                                    "(Tensor mean, float std=1, *, Generator? generator=None) -> Tensor",
+                                    OpKind::Compute, FusionClass::Extern, normal_tensor_float_meta,
+                                    normal_tensor_float_kernel, nullptr, kZeroGradient};
+const OpDef normal_float_tensor_def{"normal.float_Tensor",
+                                    "(float mean, Tensor std, *, Generator? generator=None) -> Tensor",
+                                    OpKind::Compute, FusionClass::Extern, normal_float_tensor_meta,
+                                    normal_float_tensor_kernel, nullptr, kZeroGradient};
+const OpDef bernoulli_def{"bernoulli", "(Tensor self, *, Generator? generator=None) -> Tensor", OpKind::Compute,
+                          FusionClass::Extern, bernoulli_tensor_meta, bernoulli_tensor_kernel, nullptr,
+                          kZeroGradient};
+const OpDef multinomial_def{"multinomial",
+                            "(Tensor self, int num_samples, bool replacement=False, *, Generator? generator=None) -> "
+                            "Tensor",
+                            OpKind::Compute, FusionClass::Extern, multinomial_meta, multinomial_kernel, nullptr,
+                            kNotDifferentiable};
+const OpDef poisson_def{"poisson", "(Tensor self, Generator? generator=None) -> Tensor", OpKind::Compute,
+                        FusionClass::Extern, poisson_meta, poisson_kernel, nullptr, kZeroGradient};
+
+Attr generator_attr(std::optional<Generator> generator) {
+  return generator ? Attr(std::move(*generator)) : Attr(std::monostate{});
+}
+
+Tensor& fill_in_place(const OpDef& op, Tensor& self, SmallVector<Attr, 4> attrs) {
+  OpCall call{{self}, std::move(attrs)};
+  dispatch(op, call);
+  return self;
+}
+
+Tensor run(const OpDef& op, OpCall call) { return dispatch_one(op, call); }
+
+}  // namespace
+
+void register_random_ops(OpRegistry& r) {
+  // The order gives the backward nodes PyTorch's names (NormalBackward0 for normal_, 1 to 3 for the tensor
+  // overloads of normal, in derivatives.yaml order).
+  for (const OpDef* d : {&uniform__def, &normal__def, &normal_tensor_float_def, &normal_float_tensor_def,
+                         &normal_tensor_tensor_def, &normal_float_float_def, &bernoulli_def, &bernoulli__def,
+                         &random__def, &rand_def, &randn_def, &randint_def, &randperm_def, &multinomial_def,
+                         &poisson_def})
+    r.add(d);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// In-place fills.
+
+Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> generator) {
+  return fill_in_place(uniform__def, *this, {from, to, generator_attr(std::move(generator))});
+}
+
+Tensor& Tensor::normal_(double mean, double std, std::optional<Generator> generator) {
+  return fill_in_place(normal__def, *this, {mean, std, generator_attr(std::move(generator))});
+}
+
+Tensor& Tensor::bernoulli_(double p, std::optional<Generator> generator) {
+  return fill_in_place(bernoulli__def, *this, {p, generator_attr(std::move(generator))});
+}
+
+Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> generator) {
+  return fill_in_place(random__def, *this, {from, to, generator_attr(std::move(generator))});
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Factories. finish_factory (requires_grad, pinned memory) runs after dispatch.
+
+Tensor rand(IntArrayRef size, const TensorOptions& options) { return rand(size, std::nullopt, options); }
+Tensor rand(IntArrayRef size, std::optional<Generator> generator, const TensorOptions& options) {
+  const Tensor t = run(rand_def, {{}, {DimVector(size), generator_attr(std::move(generator)), options.dtype(),
+                                       options.device()}});
+  return detail::finish_factory(t, options);
+}
+
+Tensor randn(IntArrayRef size, const TensorOptions& options) { return randn(size, std::nullopt, options); }
+Tensor randn(IntArrayRef size, std::optional<Generator> generator, const TensorOptions& options) {
+  const Tensor t = run(randn_def, {{}, {DimVector(size), generator_attr(std::move(generator)), options.dtype(),
+                                        options.device()}});
+  return detail::finish_factory(t, options);
+}
+
+Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& options) {
+  return randint(0, high, size, std::nullopt, options);
+}
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& options) {
+  return randint(low, high, size, std::nullopt, options);
+}
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, std::optional<Generator> generator,
+               const TensorOptions& options) {
+  // libtorch's randint defaults to int64, not the default floating dtype.
+  const TensorOptions o = options.has_dtype() ? options : options.dtype(kLong);
+  const Tensor t = run(randint_def, {{}, {low, high, DimVector(size), generator_attr(std::move(generator)), o.dtype(),
+                                          o.device()}});
+  return detail::finish_factory(t, o);
+}
+
+Tensor randperm(int64_t n, const TensorOptions& options) { return randperm(n, std::nullopt, options); }
+Tensor randperm(int64_t n, std::optional<Generator> generator, const TensorOptions& options) {
+  const TensorOptions o = options.has_dtype() ? options : options.dtype(kLong);
+  const Tensor t = run(randperm_def, {{}, {n, generator_attr(std::move(generator)), o.dtype(), o.device()}});
+  return detail::finish_factory(t, o);
+}
+
+// The *_like forms compose empty_like with the in-place fills.
+Tensor rand_like(const Tensor& t, const TensorOptions& options) {
+  Tensor out = empty_like(t, options.requires_grad(false));
+  check_floating("rand_like", out.dtype(), "Pass a floating dtype, e.g. TensorOptions(kFloat).");
+  out.uniform_(0, 1);
+  return detail::finish_factory(out, options);
+}
+
+Tensor randn_like(const Tensor& t, const TensorOptions& options) {
+  Tensor out = empty_like(t, options.requires_grad(false));
+  check_floating("randn_like", out.dtype(), "Pass a floating dtype, e.g. TensorOptions(kFloat).");
+  out.normal_(0, 1);
+  return detail::finish_factory(out, options);
+}
+
+Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& options) {
+  return randint_like(t, 0, high, options);
+}
+Tensor randint_like(const Tensor& t, int64_t low, int64_t high, const TensorOptions& options) {
+  EMBER_CHECK(low < high, "[randint_like] expects 'low' to be less than 'high', but got low={} >= high={}", low, high);
+  Tensor out = empty_like(t, options.requires_grad(false));
+  out.random_(low, high);
+  return detail::finish_factory(out, options);
+}
+
+Tensor normal(double mean, double std, IntArrayRef size, std::optional<Generator> generator,
+              const TensorOptions& options) {
+  const Tensor t = run(normal_float_float_def, {{}, {mean, std, DimVector(size), generator_attr(std::move(generator)),
+                                                     options.dtype(), options.device()}});
+  return detail::finish_factory(t, options);
+}
+
+Tensor normal(const Tensor& mean, const Tensor& std, std::optional<Generator> generator) {
+  return run(normal_tensor_tensor_def, {{mean, std}, {generator_attr(std::move(generator))}});
+}
+
+Tensor normal(const Tensor& mean, double std, std::optional<Generator> generator) {
+  return run(normal_tensor_float_def, {{mean}, {std, generator_attr(std::move(generator))}});
+}
+
+Tensor normal(double mean, const Tensor& std, std::optional<Generator> generator) {
+  return run(normal_float_tensor_def, {{std}, {mean, generator_attr(std::move(generator))}});
+}
+
+Tensor bernoulli(const Tensor& p, std::optional<Generator> generator) {
+  return run(bernoulli_def, {{p}, {generator_attr(std::move(generator))}});
+}
+
+// As PyTorch's: bernoulli_(p) on a fresh contiguous tensor, so the result never requires grad.
+Tensor bernoulli(const Tensor& self, double p, std::optional<Generator> generator) {
+  detail::check_cpu("bernoulli", self);
+  Tensor out = empty(self.sizes(), self.dtype());
+  out.bernoulli_(p, std::move(generator));
   return out;
+}
+
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, std::optional<Generator> generator) {
+  return run(multinomial_def, {{probs}, {num_samples, replacement, generator_attr(std::move(generator))}});
+}
+
+Tensor poisson(const Tensor& rates, std::optional<Generator> generator) {
+  return run(poisson_def, {{rates}, {generator_attr(std::move(generator))}});
 }
 
 }  // namespace ember

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -69,15 +70,27 @@ class Tensor {
   bool is_alias_of(const Tensor& other) const { return storage() == other.storage(); }
   int64_t use_count() const { return impl_.use_count(); }
 
+  // ---- reading data on the host ----
+  // Each of these tells the dispatch mode (a tracer) that the caller reads this tensor's data; the
+  // trailing `where` defaults to the caller's line, so leave it out.
   // Typed pointer to element [0, ...]; the dtype must match T.
-  template <typename T> T* data_ptr() const;
-  void* data_ptr() const { return impl().data(); }
-  template <typename T> T* mutable_data_ptr() const { return data_ptr<T>(); }
+  template <typename T> T* data_ptr(std::source_location where = std::source_location::current()) const;
+  void* data_ptr(std::source_location where = std::source_location::current()) const;
+  template <typename T>
+  T* mutable_data_ptr(std::source_location where = std::source_location::current()) const {
+    return data_ptr<T>(where);
+  }
   // The only element of a one-element tensor, converted to T.
-  template <typename T> T item() const;
-  Scalar item() const;
+  template <typename T> T item(std::source_location where = std::source_location::current()) const;
+  Scalar item(std::source_location where = std::source_location::current()) const;
   // All elements in row-major order, converted to T.
-  template <typename T> std::vector<T> to_vector() const;
+  template <typename T> std::vector<T> to_vector(std::source_location where = std::source_location::current()) const;
+  // The truth value of a one-element tensor (nonzero; NaN counts as true); more or fewer elements raise,
+  // as PyTorch's is_nonzero does.
+  bool is_nonzero(std::source_location where = std::source_location::current()) const;
+  // Python's bool(tensor): is_nonzero(). A conversion takes no arguments, so a tracer learns no source
+  // line from `if (t)`; write `if (t.is_nonzero())` where the line matters.
+  explicit operator bool() const;
 
   // ---- autograd (eager/autograd/) ----
   bool requires_grad() const { return impl().requires_grad(); }
@@ -471,7 +484,8 @@ class Tensor {
   Tensor new_full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options = {}) const;
   Tensor new_tensor(const Tensor& data) const;
 
-  std::string toString() const;
+  // What `os << t` prints (PyTorch's repr).
+  std::string toString(std::source_location where = std::source_location::current()) const;
 
   Tensor& operator+=(const Tensor& o) { return add_(o); }
   Tensor& operator+=(const Scalar& o) { return add_(o); }
@@ -489,6 +503,7 @@ class Tensor {
     return *impl_;
   }
   [[noreturn]] static void throw_undefined();
+  bool read_nonzero(std::string_view what, const std::source_location& where) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 
@@ -523,7 +538,17 @@ Tensor operator>=(const Tensor& a, const Tensor& b);
 Tensor operator>=(const Tensor& a, const Scalar& b);
 Tensor operator>=(const Scalar& a, const Tensor& b);
 
-std::ostream& operator<<(std::ostream& os, const Tensor& t);
+namespace detail {
+// `os << t` converts t to this, so that the default argument captures the line that prints.
+struct PrintedTensor {
+  PrintedTensor(const Tensor& t, std::source_location where = std::source_location::current())  // NOLINT
+      : tensor(t), where(where) {}
+  const Tensor& tensor;
+  std::source_location where;
+};
+}  // namespace detail
+
+std::ostream& operator<<(std::ostream& os, const detail::PrintedTensor& t);
 std::ostream& operator<<(std::ostream& os, IntArrayRef sizes);
 
 // ---- libtorch-style indexing: x.index({Slice(0, None, 2), 1, None, Ellipsis}) ----

@@ -35,6 +35,13 @@ CoverageMode& coverage() {
   return mode;
 }
 
+// Differentiable ops whose declared derivative is not the numerical one, so finite differences cannot check
+// them. normal with tensor parameters returns mean + std * noise, yet PyTorch defines the gradients of mean and
+// std as zero (sampling is not differentiated; reparameterise explicitly for that). test_grad_random.cpp checks
+// those zeros directly.
+const std::set<std::string> kNotCheckableNumerically = {"normal.Tensor_Tensor", "normal.Tensor_float",
+                                                        "normal.float_Tensor"};
+
 }  // namespace
 
 TEST_CASE("every differentiable op passes gradcheck and gradgradcheck") {
@@ -56,9 +63,18 @@ TEST_CASE("every op declares a backward, and every differentiable op has a gradc
     INFO("op: " << op->name);
     CHECK_MESSAGE(bool(op->backward.formula),
                   "declare a backward formula, or not_differentiable for ops whose outputs never require grad");
-    if (op->differentiable())
+    if (op->differentiable() && kNotCheckableNumerically.count(std::string(op->name)) == 0)
       CHECK_MESSAGE(seen.count(std::string(op->name)) == 1,
                     "no gradcheck case runs this op with an input that requires grad; add one under "
                     "tests/autograd/cases/");
+  }
+}
+
+TEST_CASE("the ops exempt from gradcheck exist and are differentiable") {
+  for (const std::string& name : kNotCheckableNumerically) {
+    INFO("op: " << name);
+    const OpDef* op = OpRegistry::instance().find(name);
+    REQUIRE(op != nullptr);
+    CHECK(op->differentiable());
   }
 }
