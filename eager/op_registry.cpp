@@ -68,10 +68,10 @@ Outputs dispatch(const OpDef& op, OpCall& call) {
   return dispatch_eager(op, call);
 }
 
-namespace {
+namespace detail {
 // A fresh output: contiguous, or with the strides meta asks for (empty_strided, empty_like of a
 // permuted layout), in a storage just large enough for them.
-Tensor allocate(const TensorMeta& m) {
+Tensor allocate_output(const TensorMeta& m) {
   if (m.strides.empty() || m.strides == detail::contiguous_strides(m.sizes))
     return detail::make_tensor(m.sizes, m.dtype, m.device);
   int64_t elements = 1;
@@ -93,7 +93,7 @@ Tensor allocate(const TensorMeta& m) {
   auto storage = std::make_shared<StorageImpl>(size_t(nbytes), m.device);
   return Tensor(std::make_shared<TensorImpl>(std::move(storage), m.dtype, m.sizes, m.strides, 0));
 }
-}  // namespace
+}  // namespace detail
 
 Outputs dispatch_eager(const OpDef& op, OpCall& call) {
   Device device = kCPU;
@@ -142,7 +142,7 @@ Outputs dispatch_eager(const OpDef& op, OpCall& call) {
       break;
     }
     case OpKind::Compute:
-      for (const auto& m : metas) outputs.push_back(allocate(m));
+      for (const auto& m : metas) outputs.push_back(detail::allocate_output(m));
       break;
   }
   if (op.kind != OpKind::View) {

@@ -184,6 +184,10 @@ Outputs dispatch(const OpDef& op, OpCall& call);
 inline Tensor dispatch_one(const OpDef& op, OpCall& call) { return dispatch(op, call)[0]; }
 // Steps (2)-(3) only: what a dispatch mode calls to run an op for real.
 Outputs dispatch_eager(const OpDef& op, OpCall& call);
+namespace detail {
+// A fresh tensor with a meta's sizes, dtype, device and (when given) strides: how dispatch allocates outputs.
+Tensor allocate_output(const TensorMeta& meta);
+}  // namespace detail
 
 class OpRegistry {
  public:

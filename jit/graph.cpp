@@ -173,6 +173,7 @@ uint64_t hash_attr(const Attr& a) {
         else if constexpr (std::is_same_v<T, ScalarType>) h = mix(h, uint64_t(v));
         else if constexpr (std::is_same_v<T, std::string>) h = mix(h, std::hash<std::string>{}(v));
         else if constexpr (std::is_same_v<T, Generator>) h = mix(h, 0x6e6);
+        else if constexpr (std::is_same_v<T, Device>) h = mix(mix(h, uint64_t(v.type())), uint64_t(int64_t(v.index()) + 1));
       },
       a);
   return h;

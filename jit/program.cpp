@@ -189,7 +189,16 @@ std::vector<Tensor> Program::run(const FlatArgs& args) const {
                   "[compile] a graph break returned {} tensors on replay but {} when traced; a jit::opaque function "
                   "must return the same number of tensors on every call.",
                   out.size(), brk.outputs.size());
-      for (size_t k = 0; k < out.size(); ++k) env[size_t(brk.outputs[k])] = std::move(out[k]);
+      for (size_t k = 0; k < out.size(); ++k) {
+        EMBER_CHECK(out[k].sizes() == IntArrayRef(brk.output_sizes[k]),
+                    "[compile] the graph break '{}' returned a tensor of shape {} on replay, but {} when traced; the "
+                    "graphs after it were recorded for that shape. A jit::opaque function must return the same shapes "
+                    "on every call of a compiled entry (guard the shape-changing input, or move the code that depends "
+                    "on the shape into the opaque function).",
+                    brk.reason, fmt::format("[{}]", fmt::join(out[k].sizes(), ", ")),
+                    fmt::format("[{}]", fmt::join(brk.output_sizes[k], ", ")));
+        env[size_t(brk.outputs[k])] = std::move(out[k]);
+      }
     }
   }
   std::vector<Tensor> results;

@@ -46,6 +46,9 @@ struct GraphBreak {
   std::shared_ptr<OpaqueFn> call;
   std::vector<int> inputs;   // program slots
   std::vector<int> outputs;  // program slots
+  // The shapes the break returned when traced: later graphs were recorded for them, so a replay
+  // that returns other shapes is an error (data-dependent ops avoid this by rerunning user code).
+  std::vector<DimVector> output_sizes;
 };
 
 struct Segment {

@@ -129,7 +129,7 @@ Outputs Tracer::run_fake(const OpDef& op, OpCall& call) {
       break;
     case OpKind::InPlace: outputs.push_back(call.inputs[0]); break;
     case OpKind::Compute:
-      for (const TensorMeta& m : metas) outputs.push_back(detail::make_tensor(m.sizes, m.dtype, m.device));
+      for (const TensorMeta& m : metas) outputs.push_back(detail::allocate_output(m));
       break;
   }
   return outputs;
@@ -152,7 +152,13 @@ Outputs Tracer::handle(const OpDef& op, OpCall& call) {
     brk.grad_enabled = GradMode::is_enabled();
     for (const Tensor& t : call.inputs) brk.inputs.push_back(slot_for(t));
     Outputs out = run_eagerly(op, call);
-    for (const Tensor& t : out) brk.outputs.push_back(new_slot(t, op_base_name(op), -1));
+    for (const Tensor& t : out) {
+      brk.outputs.push_back(new_slot(t, op_base_name(op), -1));
+      brk.output_sizes.emplace_back(t.sizes());
+    }
+    // Code after a data-dependent op may read its result's size (a count of selected elements) into
+    // later ops or branches, so such a function runs its own code on every call.
+    if (op.data_dependent) program_.needs_user_code = true;
     add_break(std::move(brk));
     return out;
   }
@@ -210,6 +216,7 @@ std::vector<Tensor> Tracer::opaque_call(const std::string& name, const std::shar
   for (const Tensor& t : out) {
     EMBER_CHECK(t.defined(), "[jit::opaque] '{}' returned an undefined tensor; return defined tensors only.", name);
     brk.outputs.push_back(new_slot(t, name, -1));
+    brk.output_sizes.emplace_back(t.sizes());
   }
   add_break(std::move(brk));
   return out;
