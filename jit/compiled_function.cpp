@@ -74,6 +74,22 @@ std::vector<Tensor> arg_tensors(const FlatArgs& args) {
   return out;
 }
 
+// What a tensor looks like now, as a guard that it keeps looking like that.
+TensorGuard guard_for(const Tensor& t, std::string name) {
+  TensorGuard tg;
+  tg.name = std::move(name);
+  tg.defined = t.defined();
+  if (!t.defined()) return tg;
+  tg.dtype = t.dtype();
+  tg.device = t.device();
+  tg.requires_grad = t.requires_grad();
+  tg.sizes = DimVector(t.sizes());
+  tg.strides = DimVector(t.strides());
+  tg.contiguous = t.is_contiguous();
+  tg.symbols.assign(tg.sizes.size(), -1);
+  return tg;
+}
+
 GuardSet build_guards(const FlatArgs& args, const Program& program, const std::vector<ValueGuard>& value_guards) {
   GuardSet g;
   g.globals = GlobalState::current();
@@ -82,34 +98,13 @@ GuardSet build_guards(const FlatArgs& args, const Program& program, const std::v
   g.list_names = args.list_names;
   g.list_lengths.assign(args.list_lengths.begin(), args.list_lengths.end());
   for (size_t i = 0; i < args.tensors.size(); ++i) {
-    const Tensor& t = *args.tensors[i];
-    TensorGuard tg;
-    tg.name = i < args.tensor_names.size() ? args.tensor_names[i] : "arg" + std::to_string(i);
+    TensorGuard tg = guard_for(*args.tensors[i], i < args.tensor_names.size() ? args.tensor_names[i] : "arg" + std::to_string(i));
     tg.arg = int(i);
-    tg.defined = t.defined();
-    if (t.defined()) {
-      tg.dtype = t.dtype();
-      tg.device = t.device();
-      tg.requires_grad = t.requires_grad();
-      tg.sizes = DimVector(t.sizes());
-      tg.strides = DimVector(t.strides());
-      tg.contiguous = t.is_contiguous();
-      tg.symbols.assign(tg.sizes.size(), -1);
-    }
     g.tensors.push_back(std::move(tg));
   }
   for (size_t k = 0; k < program.lifted.size(); ++k) {
-    const Tensor& t = program.lifted[k].second;
-    TensorGuard tg;
-    tg.name = program.lifted_names[k];
-    tg.lifted = t;
-    tg.dtype = t.dtype();
-    tg.device = t.device();
-    tg.requires_grad = t.requires_grad();
-    tg.sizes = DimVector(t.sizes());
-    tg.strides = DimVector(t.strides());
-    tg.contiguous = t.is_contiguous();
-    tg.symbols.assign(tg.sizes.size(), -1);
+    TensorGuard tg = guard_for(program.lifted[k].second, program.lifted_names[k]);
+    tg.lifted = program.lifted[k].second;
     g.tensors.push_back(std::move(tg));
   }
   bool any_related = false;

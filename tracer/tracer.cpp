@@ -103,6 +103,17 @@ void Tracer::fail_fullgraph(const std::string& reason, const std::string& source
              settings_.function_name, source.empty() ? "" : " at " + source, reason);
 }
 
+// A break fails a fake trace (it needs real values) and a fullgraph one (it is not allowed).
+GraphBreak Tracer::begin_break(GraphBreak::Kind kind, std::string reason, std::string source) const {
+  if (settings_.fake) throw FakeTraceAbort{reason};
+  if (settings_.fullgraph) fail_fullgraph(reason, source);
+  GraphBreak brk;
+  brk.kind = kind;
+  brk.reason = std::move(reason);
+  brk.source = std::move(source);
+  return brk;
+}
+
 void Tracer::add_break(GraphBreak brk) {
   close_segment();
   for (int s : brk.inputs) slots_[size_t(s)].exported = true;
@@ -139,14 +150,11 @@ Outputs Tracer::handle(const OpDef& op, OpCall& call) {
   const bool opaque = op.data_dependent ||
                       std::find(settings_.opaque_ops.begin(), settings_.opaque_ops.end(), &op) != settings_.opaque_ops.end();
   if (opaque) {
-    const std::string reason = op.data_dependent
-                                   ? fmt::format("op '{}' has an output shape that depends on the input values", op.name)
-                                   : fmt::format("op '{}' is marked opaque to the compiler", op.name);
-    if (settings_.fake) throw FakeTraceAbort{reason};
-    if (settings_.fullgraph) fail_fullgraph(reason, "");
-    GraphBreak brk;
-    brk.kind = GraphBreak::Kind::OpaqueOp;
-    brk.reason = reason;
+    GraphBreak brk = begin_break(
+        GraphBreak::Kind::OpaqueOp,
+        op.data_dependent ? fmt::format("op '{}' has an output shape that depends on the input values", op.name)
+                          : fmt::format("op '{}' is marked opaque to the compiler", op.name),
+        "");
     brk.op = &op;
     brk.attrs = call.attrs;
     brk.grad_enabled = GradMode::is_enabled();
@@ -184,14 +192,8 @@ Outputs Tracer::handle(const OpDef& op, OpCall& call) {
 
 void Tracer::on_data_read(const Tensor& t, std::string_view what, const std::source_location& where) {
   if (!t.defined() || slot_of_impl_.find(t.unsafeGetTensorImpl()) == slot_of_impl_.end()) return;
-  const std::string reason = fmt::format("data-dependent {} of a traced tensor", what);
-  const std::string source = source_str(where);
-  if (settings_.fake) throw FakeTraceAbort{reason};
-  if (settings_.fullgraph) fail_fullgraph(reason, source);
-  GraphBreak brk;
-  brk.kind = GraphBreak::Kind::DataRead;
-  brk.reason = reason;
-  brk.source = source;
+  GraphBreak brk = begin_break(GraphBreak::Kind::DataRead, fmt::format("data-dependent {} of a traced tensor", what),
+                               source_str(where));
   brk.inputs.push_back(slot_for(t));
   program_.needs_user_code = true;
   add_break(std::move(brk));
@@ -199,13 +201,7 @@ void Tracer::on_data_read(const Tensor& t, std::string_view what, const std::sou
 
 std::vector<Tensor> Tracer::opaque_call(const std::string& name, const std::shared_ptr<OpaqueFn>& fn,
                                         const std::vector<Tensor>& inputs, const std::string& source) {
-  const std::string reason = fmt::format("call to jit::opaque function '{}'", name);
-  if (settings_.fake) throw FakeTraceAbort{reason};
-  if (settings_.fullgraph) fail_fullgraph(reason, source);
-  GraphBreak brk;
-  brk.kind = GraphBreak::Kind::OpaqueCall;
-  brk.reason = reason;
-  brk.source = source;
+  GraphBreak brk = begin_break(GraphBreak::Kind::OpaqueCall, fmt::format("call to jit::opaque function '{}'", name), source);
   brk.call = fn;
   for (const Tensor& t : inputs) brk.inputs.push_back(slot_for(t));
   std::vector<Tensor> out;

@@ -61,6 +61,7 @@ class Tracer final : public DispatchMode {
   Value value_in_segment(int slot);
   Open& open_segment();
   void close_segment();
+  GraphBreak begin_break(GraphBreak::Kind kind, std::string reason, std::string source) const;
   void add_break(GraphBreak brk);
   [[noreturn]] void fail_fullgraph(const std::string& reason, const std::string& source) const;
   Outputs run_eagerly(const OpDef& op, OpCall& call);
