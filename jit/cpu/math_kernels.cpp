@@ -52,7 +52,7 @@ struct LoopEmitter {
     } else if (avx2_mask) {
       cc.emit(e.is_f64() ? I::kIdVmaskmovpd : I::kIdVmaskmovps, v, *avx2_mask, m);
     } else if (k) {
-      cc.k(*k).z().emit(I::kIdVmovups, v, m);
+      cc.k(*k).z().emit(e.is_f64() ? I::kIdVmovupd : I::kIdVmovups, v, m);  // the mask counts lanes
     } else {
       cc.emit(I::kIdVmovups, v, m);
     }
@@ -65,7 +65,7 @@ struct LoopEmitter {
     } else if (avx2_mask) {
       cc.emit(e.is_f64() ? I::kIdVmaskmovpd : I::kIdVmaskmovps, m, *avx2_mask, v);
     } else if (k) {
-      cc.k(*k).emit(I::kIdVmovups, m, v);
+      cc.k(*k).emit(e.is_f64() ? I::kIdVmovupd : I::kIdVmovups, m, v);
     } else {
       cc.emit(I::kIdVmovups, m, v);
     }

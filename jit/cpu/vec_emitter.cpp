@@ -252,27 +252,31 @@ Mask VecEmitter::bit_test(const x86::Vec& a, int bit) const {
   return m;
 }
 
-Mask VecEmitter::mask_binary(InstId k_id, InstId vec_id, const Mask& a, const Mask& b) const {
+Mask VecEmitter::mask_binary(const MaskIds& ids, const Mask& a, const Mask& b) const {
   Mask m;
   if (isa_ == Isa::Avx512) {
     m.k = new_k();
-    cc_.emit(k_id, m.k, a.k, b.k);
+    cc_.emit(ids.k, m.k, a.k, b.k);
     return m;
   }
   m.vec = new_vec("m");
   if (isa_ == Isa::Avx2) {
-    cc_.emit(vec_id, m.vec, a.vec, b.vec);
+    cc_.emit(ids.vex, m.vec, a.vec, b.vec);
   } else {
     mov(m.vec, a.vec);
-    cc_.emit(vec_id == I::kIdVandps ? I::kIdAndps : vec_id == I::kIdVorps ? I::kIdOrps : I::kIdAndnps, m.vec, b.vec);
+    cc_.emit(ids.sse, m.vec, b.vec);
   }
   return m;
 }
 
-Mask VecEmitter::mask_and(const Mask& a, const Mask& b) const { return mask_binary(I::kIdKandw, I::kIdVandps, a, b); }
-Mask VecEmitter::mask_or(const Mask& a, const Mask& b) const { return mask_binary(I::kIdKorw, I::kIdVorps, a, b); }
+Mask VecEmitter::mask_and(const Mask& a, const Mask& b) const {
+  return mask_binary({I::kIdKandw, I::kIdVandps, I::kIdAndps}, a, b);
+}
+Mask VecEmitter::mask_or(const Mask& a, const Mask& b) const {
+  return mask_binary({I::kIdKorw, I::kIdVorps, I::kIdOrps}, a, b);
+}
 Mask VecEmitter::mask_andnot(const Mask& a, const Mask& b) const {
-  return mask_binary(I::kIdKandnw, I::kIdVandnps, a, b);
+  return mask_binary({I::kIdKandnw, I::kIdVandnps, I::kIdAndnps}, a, b);
 }
 
 void VecEmitter::select(const x86::Vec& dst, const Mask& mask, const Operand& if_true, const Operand& if_false) const {

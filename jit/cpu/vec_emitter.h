@@ -106,7 +106,10 @@ class VecEmitter {
   void fused(FmaKind kind, const x86::Vec& dst, const x86::Vec& a, const asmjit::Operand& b,
              const asmjit::Operand& c) const;
   x86::KReg new_k() const;
-  Mask mask_binary(asmjit::InstId k_id, asmjit::InstId vec_id, const Mask& a, const Mask& b) const;
+  struct MaskIds {
+    asmjit::InstId k, vex, sse;
+  };
+  Mask mask_binary(const MaskIds& ids, const Mask& a, const Mask& b) const;
 
   x86::Compiler& cc_;
   Isa isa_;
