@@ -416,7 +416,10 @@ std::string ExplainOutput::str() const {
   s += "Guards:\n";
   for (const std::string& g : guards) s += "  " + g + "\n";
   s += fmt::format("Compile time: {:.3f} ms\n", compile_time_ms);
-  for (size_t i = 0; i < graphs.size(); ++i) s += fmt::format("Graph {}:\n{}", i + 1, graphs[i]);
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    s += fmt::format("Graph {}:\n{}", i + 1, graphs[i]);
+    if (!graphs[i].empty() && graphs[i].back() != '\n') s += '\n';
+  }
   return s;
 }
 
