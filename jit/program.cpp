@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "eager/autograd/grad_mode.h"
+#include "jit/fusion.h"
 #include "jit/logging.h"
 #include "jit/passes.h"
 #include "kernels/check.h"
@@ -100,13 +101,6 @@ class EagerGraph final : public CompiledGraph {
   int registers_ = 0;
 };
 
-// Whether autograd will record through the graph: an input or lifted tensor requires grad.
-bool graph_needs_grad(const Graph& graph) {
-  for (const auto& n : graph.nodes())
-    if ((n->opcode == Opcode::Placeholder || n->opcode == Opcode::GetAttr) && n->requires_grad) return true;
-  return false;
-}
-
 struct BackendTable {
   std::mutex mutex;
   std::map<std::string, Backend> backends;
@@ -128,6 +122,8 @@ struct BackendTable {
       }
       return std::make_unique<EagerGraph>(graph);
     };
+    // Pointwise fusion: groups of pointwise ops run as compiled x86 kernels (jit/fusion.h).
+    backends["cpu"] = compile_cpu;
   }
 };
 
@@ -137,6 +133,14 @@ BackendTable& table() {
 }
 
 }  // namespace
+
+std::unique_ptr<CompiledGraph> make_eager_graph(const Graph& graph) { return std::make_unique<EagerGraph>(graph); }
+
+bool graph_needs_grad(const Graph& graph) {
+  for (const auto& n : graph.nodes())
+    if ((n->opcode == Opcode::Placeholder || n->opcode == Opcode::GetAttr) && n->requires_grad) return true;
+  return false;
+}
 
 void register_backend(const std::string& name, Backend backend) {
   std::lock_guard<std::mutex> lock(table().mutex);

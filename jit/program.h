@@ -26,6 +26,11 @@ void register_backend(const std::string& name, Backend backend);
 const Backend* find_backend(const std::string& name);
 std::vector<std::string> backend_names();
 
+// The "eager" backend's executable: the graph replayed op by op with eager kernels.
+std::unique_ptr<CompiledGraph> make_eager_graph(const Graph& graph);
+// Whether autograd will record through the graph: an input or lifted tensor requires grad.
+bool graph_needs_grad(const Graph& graph);
+
 // A user callable the tracer must not look into (ember::jit::opaque): it runs eagerly
 // on every call, between compiled segments.
 using OpaqueFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;

@@ -145,7 +145,7 @@ TEST_CASE("reset() drops every entry and counter") {
 
 TEST_CASE("an unknown backend is an error listing the available ones") {
   auto f = [](const Tensor& x) { return x; };
-  CHECK_THROWS_WITH_AS(compile(f, {.backend = "tpu"}), doctest::Contains("[compile] unknown backend 'tpu'; available: eager"), Error);
+  CHECK_THROWS_WITH_AS(compile(f, {.backend = "tpu"}), doctest::Contains("[compile] unknown backend 'tpu'; available: cpu, eager, eager_optimized"), Error);
 }
 
 TEST_CASE("an exception while tracing reaches the caller and installs no entry") {
