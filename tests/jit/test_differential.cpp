@@ -1737,6 +1737,7 @@ TEST_CASE("random op graphs compiled equal eager on traced, replayed, resized an
     for (int64_t g = only >= 0 ? only : 0; g < (only >= 0 ? only + 1 : graphs); ++g) {
       const uint64_t seed = base_seed + uint64_t(g);
       const fuzz::Program program = fuzz::generate(seed);
+      if (only >= 0) MESSAGE("graph ", g, ":\n", program.str());
       std::optional<std::string> problem;
       try {
         problem = fuzz::check_program(program, backend, coverage);
