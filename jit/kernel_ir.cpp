@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -29,9 +30,18 @@ std::string_view kop_name(KOp op) {
   static constexpr std::string_view names[] = {
       "load", "const", "neg", "abs", "sqrt", "rsqrt", "reciprocal", "exp", "log", "tanh", "sigmoid", "erf",
       "gelu", "sin", "cos", "relu", "floor", "ceil", "trunc", "round", "add", "sub", "mul", "div", "max", "min",
-      "pow", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "where", "cast"};
-  static_assert(sizeof(names) / sizeof(names[0]) == size_t(KOp::Cast) + 1);
+      "pow", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "where", "cast", "rowsize", "reduce"};
+  static_assert(sizeof(names) / sizeof(names[0]) == size_t(KOp::Reduce) + 1);
   return names[size_t(op)];
+}
+
+std::string_view kreduce_name(KReduce r) {
+  switch (r) {
+    case KReduce::Sum: return "sum";
+    case KReduce::Max: return "max";
+    case KReduce::Min: return "min";
+  }
+  return "?";
 }
 
 std::string_view ktype_name(KType type) {
@@ -74,9 +84,6 @@ int KernelIR::add_buffer(ScalarType dtype, bool output, std::vector<StrideClass>
     EMBER_CHECK(output_dtype_ok(dtype),
                 "[KernelIR] outputs must be float32, float64, float16, bfloat16, bool or uint8, got {}",
                 python_name(dtype));
-    EMBER_CHECK(strides.back() != StrideClass::Broadcast,
-                "[KernelIR] output buffer {} is broadcast along its last dim: every element would be written by "
-                "many lanes; give it a real stride", buffers_.size());
   }
   buffers_.push_back({dtype, output, std::move(strides)});
   return int(buffers_.size()) - 1;
@@ -96,8 +103,62 @@ const KExpr& KernelIR::expr(int id, const char* what) const {
 }
 
 int KernelIR::push(KExpr e) {
+  e.phase = phase_;
+  if (e.op == KOp::RowSize) {
+    e.row = true;
+  } else if (e.op == KOp::Reduce) {
+    e.row = true;
+    e.ready = phase_;
+  } else if (e.op != KOp::Load && e.op != KOp::Constant) {
+    bool any_row = false, all_row = true;
+    for (int32_t a : e.args) {
+      if (a < 0) continue;
+      const KExpr& x = exprs_[size_t(a)];
+      any_row |= x.row;
+      all_row &= x.row || x.op == KOp::Constant;
+      if (x.row) e.ready = std::max(e.ready, x.ready);
+    }
+    e.row = any_row && all_row;
+    if (!e.row) e.ready = -1;
+  }
+  if (!e.row) {
+    for (int32_t a : e.args) {
+      if (a < 0) continue;
+      const KExpr& x = exprs_[size_t(a)];
+      EMBER_CHECK(!x.row || x.ready < phase_,
+                  "[KernelIR] %{} is a row scalar computed in phase {} and cannot be read per element in the same "
+                  "phase; read it after next_phase()", a, x.ready);
+      EMBER_CHECK(x.row || x.op == KOp::Constant || x.phase == phase_,
+                  "[KernelIR] %{} is a per-element value of phase {}, read in phase {}: each phase is its own pass "
+                  "over the row, so load and compute it again in this phase", a, x.phase, phase_);
+    }
+  }
   exprs_.push_back(e);
   return int(exprs_.size()) - 1;
+}
+
+int KernelIR::row_size(KType type) {
+  EMBER_CHECK(is_float(type), "[KernelIR] row_size is a float, asked for bool");
+  return push(KExpr{KOp::RowSize, type});
+}
+
+int KernelIR::reduce(KReduce kind, int x) {
+  const KExpr& a = expr(x, "reduce");
+  EMBER_CHECK(is_float(a.type), "[KernelIR] {} reduces floats, got bool (cast it first)", kreduce_name(kind));
+  EMBER_CHECK(!a.row, "[KernelIR] {} reduces a per-element value, %{} is a row scalar", kreduce_name(kind), x);
+  EMBER_CHECK(a.op == KOp::Constant || a.phase == phase_,
+              "[KernelIR] {} of %{}, a value of phase {}, in phase {}: compute it again in this phase",
+              kreduce_name(kind), x, a.phase, phase_);
+  KExpr e{KOp::Reduce, a.type};
+  e.args[0] = x;
+  e.reduce = kind;
+  has_reduce_ = true;
+  return push(e);
+}
+
+void KernelIR::next_phase() {
+  EMBER_CHECK(phase_ + 1 < 64, "[KernelIR] a kernel has at most 64 phases");
+  ++phase_;
 }
 
 int KernelIR::load(int buffer, KType type) {
@@ -184,6 +245,9 @@ void KernelIR::store(int buffer, int value) {
   EMBER_CHECK(d != ScalarType::Byte || v.type == KType::Bool,
               "[KernelIR] a uint8 output takes bool values, got {} (float to integer stores are not supported)",
               ktype_name(v.type));
+  EMBER_CHECK(v.row || buffers_[size_t(buffer)].strides.back() != StrideClass::Broadcast,
+              "[KernelIR] output buffer {} is broadcast along its last dim, so it takes row scalars (reductions); "
+              "%{} is a per-element value: give the buffer a real stride", buffer, value);
   stores_.push_back({buffer, value});
 }
 
@@ -199,8 +263,11 @@ std::string KernelIR::print() const {
   }
   for (size_t i = 0; i < exprs_.size(); ++i) {
     const KExpr& e = exprs_[i];
+    if (e.phase > 0 && (i == 0 || exprs_[i - 1].phase != e.phase)) s += fmt::format(" phase {}:\n", e.phase);
     s += fmt::format("  %{} = {}.{}", i, kop_name(e.op), ktype_name(e.type));
-    if (e.op == KOp::Load) {
+    if (e.op == KOp::Reduce) {
+      s += fmt::format(" {} %{}", kreduce_name(e.reduce), e.args[0]);
+    } else if (e.op == KOp::Load) {
       s += fmt::format(" buf{}", e.buffer);
     } else if (e.op == KOp::Constant) {
       s += fmt::format(" {}", e.value);
@@ -232,6 +299,7 @@ uint64_t KernelIR::hash() const {
     mix(uint64_t(e.op) | uint64_t(e.type) << 8 | uint64_t(uint32_t(e.buffer)) << 16);
     for (int32_t a : e.args) mix(uint64_t(uint32_t(a)));
     mix(std::bit_cast<uint64_t>(e.value));
+    if (e.op == KOp::Reduce || e.phase > 0) mix(uint64_t(e.reduce) | uint64_t(uint32_t(e.phase)) << 8);
   }
   mix(stores_.size());
   for (const KStore& s : stores_) mix(uint64_t(uint32_t(s.buffer)) | uint64_t(uint32_t(s.expr)) << 32);
@@ -249,7 +317,7 @@ bool KernelIR::same_structure(const KernelIR& o) const {
   }
   for (size_t i = 0; i < exprs_.size(); ++i) {
     const KExpr &a = exprs_[i], &b = o.exprs_[i];
-    if (a.op != b.op || a.type != b.type || a.buffer != b.buffer ||
+    if (a.op != b.op || a.type != b.type || a.buffer != b.buffer || a.reduce != b.reduce || a.phase != b.phase ||
         std::bit_cast<uint64_t>(a.value) != std::bit_cast<uint64_t>(b.value) ||
         std::memcmp(a.args, b.args, sizeof a.args) != 0) {
       return false;

@@ -16,14 +16,16 @@ struct CompiledKernel;
 // A compiled kernel. Each row (one outer index) runs through generated code: when every buffer's last dim is
 // Contiguous or Broadcast (and no buffer is int64), full vectors of the ISA's width, then one element at a time
 // for the rest; otherwise one element at a time with runtime strides. Every element goes through the same
-// lane-wise instructions, so results do not depend on how rows and columns are split over threads.
+// lane-wise instructions, so results do not depend on how rows and columns are split over threads. Reductions keep
+// one vector accumulator and one element-wise accumulator per row, combined across lanes at the row's end.
 class CpuKernel {
  public:
   CpuKernel() = default;
 
   // Checks `args` against the kernel (buffer count, rank, strides matching their stride classes) and runs rows
   // [args.begin, args.end) split over `threads` threads (0: ember's get_num_threads()); the split also cuts long
-  // rows into chunks so rank-1 kernels use every thread.
+  // rows into chunks so rank-1 kernels use every thread, except in kernels with reductions, which run each row
+  // whole (in phases: one pass over the row per phase) so that a row's result does not depend on the split.
   void run(const KernelArgs& args, int threads = 0) const;
 
   Isa isa() const;

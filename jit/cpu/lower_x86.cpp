@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -88,15 +89,170 @@ class Lowering {
   int lanes() const { return lanes_; }
   std::vector<x86::Gp> ptr;
 
-  // Every expression and store once, for `lanes_` elements (vector) or one element (lane 0).
-  void body(bool vector) {
-    vals_.assign(ir_.exprs().size(), Val{});
-    for (size_t i = 0; i < ir_.exprs().size(); ++i) vals_[i] = emit(ir_.exprs()[i], vector);
-    for (const KStore& s : ir_.stores()) store(s.buffer, vals_[size_t(s.expr)], vector);
+  x86::Gp n;  // the row's length (not modified by the passes)
+
+  // The per-element expressions, reductions and stores of one phase, for `lanes_` elements (vector) or one
+  // element (lane 0). Row scalars were computed before the pass (begin_phase/end_phase) and are read from vals_.
+  void body(int phase, bool vector) {
+    const std::vector<KExpr>& xs = ir_.exprs();
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const KExpr& x = xs[i];
+      if (x.row) continue;
+      if (x.op == KOp::Constant ? (needed_[i] >> phase & 1) != 0 : x.phase == phase) vals_[i] = emit(x, vector);
+    }
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const KExpr& x = xs[i];
+      if (x.op != KOp::Reduce || x.phase != phase) continue;
+      const x86::Vec& acc = vector ? acc_[i].vec : acc_[i].tail;
+      combine(x.reduce, em(x.type), acc, acc, vals_[size_t(x.args[0])].v);
+    }
+    for (const KStore& s : ir_.stores()) {
+      if (store_phase(s) == phase) store(s.buffer, vals_[size_t(s.expr)], vector);
+    }
+  }
+
+  // The pass of phase `phase`: which constants it reads, and its accumulators set to their identities.
+  void begin_phase(int phase) {
+    const std::vector<KExpr>& xs = ir_.exprs();
+    if (phase == 0) {
+      vals_.assign(xs.size(), Val{});
+      acc_.assign(xs.size(), Acc{});
+      needed_.assign(xs.size(), 0);
+      for (size_t i = 0; i < xs.size(); ++i) {
+        const KExpr& x = xs[i];
+        if (x.op == KOp::Constant && ir_.phases() == 1) needed_[i] = 1;
+        if (x.row && x.op != KOp::Reduce) continue;
+        for (int32_t a : x.args) {
+          if (a >= 0 && xs[size_t(a)].op == KOp::Constant) needed_[size_t(a)] |= uint64_t(1) << x.phase;
+        }
+      }
+      for (const KStore& s : ir_.stores()) {
+        if (xs[size_t(s.expr)].op == KOp::Constant) needed_[size_t(s.expr)] |= uint64_t(1) << (ir_.phases() - 1);
+      }
+      row_values(-1);
+    }
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const KExpr& x = xs[i];
+      if (x.op != KOp::Reduce || x.phase != phase) continue;
+      const double init = x.reduce == KReduce::Sum ? 0.0
+                          : x.reduce == KReduce::Max ? -std::numeric_limits<double>::infinity()
+                                                     : std::numeric_limits<double>::infinity();
+      acc_[i].vec = em(x.type).load_constant(init);
+      acc_[i].tail = em(x.type).load_constant(init);
+    }
+  }
+
+  // After the pass: each reduction is its vector accumulator reduced across lanes, then combined with the
+  // element-wise accumulator, broadcast to every lane; then the row scalars that become ready.
+  void end_phase(int phase, bool vectorized) {
+    const std::vector<KExpr>& xs = ir_.exprs();
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const KExpr& x = xs[i];
+      if (x.op != KOp::Reduce || x.phase != phase) continue;
+      const VecEmitter& e = em(x.type);
+      Val r;
+      r.type = x.type;
+      r.v = e.new_vec("red");
+      if (vectorized) {
+        horizontal(x.reduce, e, r.v, acc_[i].vec);
+        combine(x.reduce, e, r.v, r.v, acc_[i].tail);
+      } else {
+        e.mov(r.v, acc_[i].tail);
+      }
+      broadcast_lane0(r);
+      vals_[i] = r;
+    }
+    row_values(phase);
+  }
+
+  // Row scalars stored to row outputs (one element per row), after the last pass.
+  void row_stores() {
+    for (const KStore& s : ir_.stores()) {
+      if (store_phase(s) == kAfterRow) store(s.buffer, vals_[size_t(s.expr)], false);
+    }
   }
 
  private:
+  static constexpr int kAfterRow = 1 << 20;
+  struct Acc {
+    x86::Vec vec, tail;
+  };
+
   const VecEmitter& em(KType t) const { return t == KType::F64 ? e64_ : e32_; }
+
+  // The phase whose pass writes a store (kAfterRow: once per row, after the passes).
+  int store_phase(const KStore& s) const {
+    const KExpr& x = ir_.exprs()[size_t(s.expr)];
+    if (x.row) {
+      return ir_.buffers()[size_t(s.buffer)].strides.back() == StrideClass::Broadcast ? kAfterRow
+                                                                                      : ir_.phases() - 1;
+    }
+    return x.op == KOp::Constant ? ir_.phases() - 1 : x.phase;
+  }
+
+  // Row scalars (other than reductions) that become ready after phase `ready`, in SSA order, as full vectors.
+  void row_values(int ready) {
+    const std::vector<KExpr>& xs = ir_.exprs();
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const KExpr& x = xs[i];
+      if (!x.row || x.op == KOp::Reduce || x.ready != ready) continue;
+      for (int32_t a : x.args) {
+        if (a >= 0 && xs[size_t(a)].op == KOp::Constant) vals_[size_t(a)] = emit(xs[size_t(a)], true);
+      }
+      if (x.op == KOp::RowSize) {
+        Val r;
+        r.type = x.type;
+        r.v = em(x.type).new_vec("rowsize");
+        const x86::Vec v = r.v.xmm();
+        if (sse()) {
+          cc_.emit(I::kIdXorps, v, v);
+          cc_.emit(x.type == KType::F64 ? I::kIdCvtsi2sd : I::kIdCvtsi2ss, v, n);
+        } else {
+          cc_.vxorps(v, v, v);
+          cc_.emit(x.type == KType::F64 ? I::kIdVcvtsi2sd : I::kIdVcvtsi2ss, v, v, n);
+        }
+        broadcast_lane0(r);
+        vals_[i] = r;
+      } else {
+        vals_[i] = emit(x, true);
+      }
+    }
+  }
+
+  void broadcast_lane0(const Val& r) {
+    if (sse()) return;
+    if (r.type == KType::F64) cc_.emit(I::kIdVbroadcastsd, view(r.v, e64_.vector_bytes()), r.v.xmm());
+    else cc_.emit(I::kIdVbroadcastss, view(r.v, e32_.vector_bytes()), r.v.xmm());
+  }
+
+  // dst = reduce(a, b); max and min return NaN when either is NaN.
+  void combine(KReduce kind, const VecEmitter& e, const x86::Vec& dst, const x86::Vec& a, const x86::Vec& b) {
+    if (kind == KReduce::Sum) {
+      e.add(dst, a, b);
+      return;
+    }
+    x86::Vec m = e.new_vec("m"), r = e.new_vec("r");
+    if (kind == KReduce::Max) e.max(m, a, b);  // NaN b -> b
+    else e.min(m, a, b);
+    const Mask nan = e.cmp(a, a, Cmp::Unord);
+    e.select(r, nan, a, m);
+    e.mov(dst, r);
+  }
+
+  // dst lane 0 = the reduction of acc's lanes (the kernel's vector width for this type).
+  void horizontal(KReduce kind, const VecEmitter& e, const x86::Vec& dst, const x86::Vec& acc) {
+    int bytes = lanes_ * e.lane_bytes();
+    e.mov(dst, acc);
+    while (bytes > e.lane_bytes()) {
+      x86::Vec t = e.new_vec("hi");
+      if (bytes == 64) cc_.emit(I::kIdVextractf64x4, t.ymm(), dst.zmm(), asmjit::imm(1));
+      else if (bytes == 32) cc_.emit(I::kIdVextractf128, t.xmm(), dst.ymm(), asmjit::imm(1));
+      else if (bytes == 16) cc_.emit(I::kIdVmovhlps, t.xmm(), dst.xmm(), dst.xmm());
+      else cc_.emit(I::kIdVmovshdup, t.xmm(), dst.xmm());
+      combine(kind, e, dst, dst, t);
+      bytes /= 2;
+    }
+  }
   bool sse() const { return isa_ == Isa::Scalar; }
 
   x86::Vec view(const x86::Vec& v, int bytes) const {
@@ -606,6 +762,8 @@ class Lowering {
   bool wide_;
   int lanes_;
   std::vector<Val> vals_;
+  std::vector<Acc> acc_;
+  std::vector<uint64_t> needed_;  // per constant: a bit for each phase whose pass reads it per element
 };
 
 bool can_vectorize(const KernelIR& ir, Isa isa) {
@@ -664,43 +822,56 @@ std::shared_ptr<const detail::CompiledKernel> compile(const KernelIR& ir, Isa is
     low.ptr.push_back(cc.newIntPtr("p"));
     cc.mov(low.ptr[b], x86::qword_ptr(ptrs, int32_t(8 * b)));
   }
+  low.n = n;
+  x86::Gp cnt = cc.newInt64("cnt");
   auto advance = [&](int64_t count) {
     for (size_t b = 0; b < nb; ++b) {
       if (ir.buffers()[b].strides.back() == StrideClass::Contiguous) cc.add(low.ptr[b], int32_t(count * esize[b]));
     }
   };
-  asmjit::Label vloop = cc.newLabel(), tail = cc.newLabel(), done = cc.newLabel();
-  if (vectorized) {
-    cc.bind(vloop);
-    cc.cmp(n, low.lanes());
-    cc.jl(tail);
-    low.body(true);
-    advance(low.lanes());
-    cc.sub(n, low.lanes());
-    cc.jmp(vloop);
-    cc.bind(tail);
-    cc.test(n, n);
-    cc.jle(done);
-    low.body(false);
-    advance(1);
-    cc.dec(n);
-    cc.jmp(tail);
-  } else {
-    cc.bind(tail);
-    cc.test(n, n);
-    cc.jle(done);
-    low.body(false);
-    for (size_t b = 0; b < nb; ++b) {
-      switch (ir.buffers()[b].strides.back()) {
-        case StrideClass::Contiguous: cc.add(low.ptr[b], int32_t(esize[b])); break;
-        case StrideClass::Strided: cc.add(low.ptr[b], x86::qword_ptr(strides, int32_t(8 * b))); break;
-        case StrideClass::Broadcast: break;
+  auto reload = [&] {
+    for (size_t b = 0; b < nb; ++b) cc.mov(low.ptr[b], x86::qword_ptr(ptrs, int32_t(8 * b)));
+  };
+  for (int phase = 0; phase < ir.phases(); ++phase) {
+    if (phase > 0) reload();
+    low.begin_phase(phase);
+    cc.mov(cnt, n);
+    asmjit::Label vloop = cc.newLabel(), tail = cc.newLabel(), done = cc.newLabel();
+    if (vectorized) {
+      cc.bind(vloop);
+      cc.cmp(cnt, low.lanes());
+      cc.jl(tail);
+      low.body(phase, true);
+      advance(low.lanes());
+      cc.sub(cnt, low.lanes());
+      cc.jmp(vloop);
+      cc.bind(tail);
+      cc.test(cnt, cnt);
+      cc.jle(done);
+      low.body(phase, false);
+      advance(1);
+      cc.dec(cnt);
+      cc.jmp(tail);
+    } else {
+      cc.bind(tail);
+      cc.test(cnt, cnt);
+      cc.jle(done);
+      low.body(phase, false);
+      for (size_t b = 0; b < nb; ++b) {
+        switch (ir.buffers()[b].strides.back()) {
+          case StrideClass::Contiguous: cc.add(low.ptr[b], int32_t(esize[b])); break;
+          case StrideClass::Strided: cc.add(low.ptr[b], x86::qword_ptr(strides, int32_t(8 * b))); break;
+          case StrideClass::Broadcast: break;
+        }
       }
+      cc.dec(cnt);
+      cc.jmp(tail);
     }
-    cc.dec(n);
-    cc.jmp(tail);
+    cc.bind(done);
+    low.end_phase(phase, vectorized);
   }
-  cc.bind(done);
+  reload();
+  low.row_stores();
   cc.endFunc();
   cc.finalize();
 
@@ -725,6 +896,13 @@ CpuKernel compile_kernel(const KernelIR& ir, Isa isa) {
   EMBER_CHECK(isa_supported(isa, cpu_best), "[jit.cpu] cannot run {} code: this CPU supports up to {}",
               isa_name(isa), isa_name(cpu_best));
   EMBER_CHECK(!ir.stores().empty(), "[jit.cpu] the kernel stores nothing");
+  for (const KStore& s : ir.stores()) {
+    const KExpr& x = ir.exprs()[size_t(s.expr)];
+    EMBER_CHECK(!x.row || ir.buffers()[size_t(s.buffer)].strides.back() == StrideClass::Broadcast ||
+                    x.ready < ir.phases() - 1,
+                "[jit.cpu] row scalar %{} is stored to every element of buffer {} but is only ready after the last "
+                "phase; add a phase (next_phase()) for the store", s.expr, s.buffer);
+  }
   Cache& kc = cache();
   std::lock_guard<std::mutex> lock(kc.mutex);
   auto& bucket = kc.kernels[{ir.hash(), isa}];
@@ -775,12 +953,13 @@ void CpuKernel::run(const KernelArgs& args, int threads) const {
   }
   const int64_t inner = args.sizes.back();
   const int64_t begin = std::max<int64_t>(0, args.begin), end = args.end < 0 ? rows : std::min(rows, args.end);
-  if (inner == 0 || begin >= end) return;
+  const bool whole_rows = ir.has_reductions();  // a row's reductions run in one call (and in one order)
+  if ((inner == 0 && !whole_rows) || begin >= end) return;
 
   // Work items: (row, chunk of the row). Chunks are multiples of every vector width.
   constexpr int64_t kChunk = 1 << 14;
-  const int64_t chunk = std::min(inner, kChunk);
-  const int64_t per_row = (inner + chunk - 1) / chunk;
+  const int64_t chunk = whole_rows ? std::max<int64_t>(inner, 1) : std::min(inner, kChunk);
+  const int64_t per_row = whole_rows ? 1 : (inner + chunk - 1) / chunk;
   const int64_t items = (end - begin) * per_row;
   const int nthreads = threads > 0 ? threads : kernels::cpu::get_num_threads();
   const int64_t grain = std::max<int64_t>(std::max<int64_t>(1, (1 << 15) / chunk), (items + nthreads - 1) / nthreads);
