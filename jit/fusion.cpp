@@ -254,7 +254,89 @@ std::vector<StrideClass> output_classes(int rank) {
   return c;
 }
 
+enum class RowOp { Softmax, LogSoftmax, Sum, Mean, AMax };
+
+// The row reduction `node` computes, or nullopt (see is_row_reduction).
+std::optional<RowOp> row_op(const Node& node) {
+  if (node.opcode != Opcode::CallOp || node.op == nullptr || node.op->kind != OpKind::Compute) return std::nullopt;
+  if (!node.symbolic_attrs.empty() || node.outputs.size() != 1 || node.inputs.size() != 1) return std::nullopt;
+  const std::string_view name = node.op->name;
+  std::optional<RowOp> op;
+  if (name == "softmax.int") op = RowOp::Softmax;
+  else if (name == "log_softmax.int") op = RowOp::LogSoftmax;
+  else if (name == "sum.dim_IntList") op = RowOp::Sum;
+  else if (name == "mean.dim") op = RowOp::Mean;
+  else if (name == "amax") op = RowOp::AMax;
+  if (!op) return std::nullopt;
+  const TensorMeta& in = meta_of(node.inputs[0]);
+  const TensorMeta& out = node.meta();
+  const int64_t rank = int64_t(in.sizes.size());
+  if (rank < 1 || rank > kMaxKernelRank || !in.device.is_cpu() || !out.device.is_cpu()) return std::nullopt;
+  if (in.dtype != ScalarType::Float && in.dtype != ScalarType::Double) return std::nullopt;
+  if (out.dtype != in.dtype || !is_contiguous_meta(out)) return std::nullopt;
+  auto last_dim = [&](int64_t d) { return d == -1 || d == rank - 1; };
+  if (*op == RowOp::Softmax || *op == RowOp::LogSoftmax) {
+    if (node.attrs.empty() || !std::holds_alternative<int64_t>(node.attrs[0])) return std::nullopt;
+    if (!last_dim(std::get<int64_t>(node.attrs[0]))) return std::nullopt;
+    if (node.attrs.size() > 1 && !attr_is_none(node, 1)) {
+      const ScalarType* dtype = std::get_if<ScalarType>(&node.attrs[1]);
+      if (dtype == nullptr || *dtype != in.dtype) return std::nullopt;
+    }
+    return op;
+  }
+  // reductions: {dim: int[], keepdim: bool, dtype?}
+  if (node.attrs.size() < 2 || !std::holds_alternative<DimVector>(node.attrs[0]) ||
+      !std::holds_alternative<bool>(node.attrs[1])) {
+    return std::nullopt;
+  }
+  const DimVector& dims = std::get<DimVector>(node.attrs[0]);
+  if (dims.size() != 1 || !last_dim(dims[0])) return std::nullopt;
+  if (node.attrs.size() > 2 && !attr_is_none(node, 2)) {
+    const ScalarType* dtype = std::get_if<ScalarType>(&node.attrs[2]);
+    if (dtype == nullptr || *dtype != in.dtype) return std::nullopt;
+  }
+  return op;
+}
+
+bool row_keepdim(const Node& node) {
+  return node.attrs.size() > 1 && std::holds_alternative<bool>(node.attrs[1]) && std::get<bool>(node.attrs[1]);
+}
+
+// The kernel of a row group: softmax as max, then sum(exp(x - max)), then exp(x - max) / sum (log_softmax:
+// x - max - log(sum)); sum, mean and amax in one pass to an output with a broadcast last dim.
+KernelIR lower_row(const FusionGroup& group, const std::vector<std::vector<StrideClass>>& input_classes) {
+  const Node& node = *group.nodes.front();
+  const RowOp op = *row_op(node);
+  const ScalarType dtype = meta_of(group.inputs[0]).dtype;
+  const KType t = dtype == ScalarType::Double ? KType::F64 : KType::F32;
+  KernelIR ir(group.rank);
+  const int bx = ir.add_input(dtype, input_classes[0]);
+  std::vector<StrideClass> oc = output_classes(group.rank);
+  if (op != RowOp::Softmax && op != RowOp::LogSoftmax) oc.back() = StrideClass::Broadcast;
+  const int bo = ir.add_output(node.meta().dtype, oc);
+  switch (op) {
+    case RowOp::Softmax: case RowOp::LogSoftmax: {
+      const int m = ir.reduce(KReduce::Max, ir.load(bx, t));
+      ir.next_phase();
+      const int s = ir.reduce(KReduce::Sum, ir.unary(KOp::Exp, ir.binary(KOp::Sub, ir.load(bx, t), m)));
+      ir.next_phase();
+      const int xm = ir.binary(KOp::Sub, ir.load(bx, t), m);
+      ir.store(bo, op == RowOp::LogSoftmax ? ir.binary(KOp::Sub, xm, ir.unary(KOp::Log, s))
+                                           : ir.binary(KOp::Div, ir.unary(KOp::Exp, xm), s));
+      break;
+    }
+    case RowOp::Sum: ir.store(bo, ir.reduce(KReduce::Sum, ir.load(bx, t))); break;
+    case RowOp::Mean:
+      ir.store(bo, ir.binary(KOp::Div, ir.reduce(KReduce::Sum, ir.load(bx, t)), ir.row_size(t)));
+      break;
+    case RowOp::AMax: ir.store(bo, ir.reduce(KReduce::Max, ir.load(bx, t))); break;
+  }
+  return ir;
+}
+
 }  // namespace
+
+bool is_row_reduction(const Node& node) { return row_op(node).has_value(); }
 
 int64_t FusionPlan::eager_count() const {
   int64_t n = 0;
@@ -337,6 +419,19 @@ FusionPlan plan_fusion(const Graph& graph) {
     const Node& node = *owned;
     if (node.opcode == Opcode::Output) close();
     if (node.opcode != Opcode::CallOp) continue;
+    if (is_row_reduction(node)) {
+      close();
+      FusionGroup g;
+      g.nodes.push_back(&node);
+      g.inputs.push_back(node.inputs[0]);
+      g.outputs.push_back(Value{const_cast<Node*>(&node), 0});
+      g.rank = int(meta_of(node.inputs[0]).sizes.size());
+      g.row = true;
+      group_of[&node] = int(plan.groups.size());
+      plan.steps.push_back({int(plan.groups.size()), nullptr});
+      plan.groups.push_back(std::move(g));
+      continue;
+    }
     if (is_fusible(node)) {
       if (open >= 0) {
         const Node& first = *plan.groups[size_t(open)].nodes.front();
@@ -366,6 +461,7 @@ FusionPlan plan_fusion(const Graph& graph) {
 }
 
 KernelIR lower_group(const FusionGroup& group, const std::vector<std::vector<StrideClass>>& input_classes) {
+  if (group.row) return lower_row(group, input_classes);
   KernelIR ir(group.rank);
   std::vector<int> buffers;
   for (size_t i = 0; i < group.inputs.size(); ++i) buffers.push_back(ir.add_input(meta_of(group.inputs[i]).dtype, input_classes[i]));
@@ -405,7 +501,8 @@ namespace {
 class GroupKernel {
  public:
   GroupKernel(const FusionGroup& group, cpu::Isa isa) : group_(group), isa_(isa) {
-    const DimVector shape = kernel_shape(group.outputs.front().node->meta().sizes);
+    const DimVector shape =
+        kernel_shape(group.row ? meta_of(group.inputs[0]).sizes : group.outputs.front().node->meta().sizes);
     for (const Value& v : group.inputs) {
       const TensorMeta& m = meta_of(v);
       const DimVector strides = m.strides.empty() ? ember::detail::contiguous_strides(m.sizes) : m.strides;
@@ -433,10 +530,24 @@ class GroupKernel {
       }
     }
     const size_t out_rank = group_.outputs.front().node->meta().sizes.size();
-    const IntArrayRef out_sizes = IntArrayRef(shape).slice(size_t(rank) - out_rank);
+    // A row reduction's output: the row's dim kept as 1 or dropped.
+    const std::optional<RowOp> row = group_.row ? row_op(*group_.nodes.front()) : std::nullopt;
+    const bool reduces = row && *row != RowOp::Softmax && *row != RowOp::LogSoftmax;
+    DimVector out_shape(shape);
+    if (reduces) {
+      out_shape.back() = 1;
+      if (!row_keepdim(*group_.nodes.front())) out_shape.pop_back();
+    }
+    const IntArrayRef out_sizes = reduces ? IntArrayRef(out_shape) : IntArrayRef(shape).slice(size_t(rank) - out_rank);
     std::vector<Tensor> outputs;
     for (const Value& v : group_.outputs) outputs.push_back(ember::empty(out_sizes, TensorOptions(meta_of(v).dtype)));
-    if (ember::detail::product(shape) == 0) return outputs;
+    const int64_t rows = ember::detail::product(IntArrayRef(shape).slice(0, size_t(rank) - 1));
+    if (reduces && rows > 0 && shape.back() == 0) {
+      EMBER_CHECK(*row != RowOp::AMax,
+                  "[amax] Expected reduction dim {} to have non-zero size; the input's last dim is empty", rank - 1);
+    } else if (ember::detail::product(shape) == 0) {
+      return outputs;
+    }
 
     KernelArgs args;
     args.sizes.assign(shape.begin(), shape.end());
@@ -452,7 +563,14 @@ class GroupKernel {
       args.strides.push_back(std::move(s));
     }
     const DimVector contiguous = ember::detail::contiguous_strides(shape);
-    const std::vector<int64_t> out_strides(contiguous.begin(), contiguous.end());
+    std::vector<int64_t> out_strides(contiguous.begin(), contiguous.end());
+    if (reduces) {  // one element per row
+      DimVector keep(shape);
+      keep.back() = 1;
+      const DimVector c = ember::detail::contiguous_strides(keep);
+      out_strides.assign(c.begin(), c.end());
+      out_strides.back() = 0;
+    }
     for (const Tensor& o : outputs) {
       args.data.push_back(o.data_ptr());
       args.strides.push_back(out_strides);

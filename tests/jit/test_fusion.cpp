@@ -68,7 +68,7 @@ TEST_CASE("a reduction between pointwise ops splits them into two kernels around
   GraphBuilder b;
   const auto x = b.input("x", {4, 8});
   const auto e = b.value("exp", {x});
-  const auto s = b.value("sum.dim_IntList", {e}, {DimVector{1}, true, std::monostate{}});
+  const auto s = b.value("sum.dim_IntList", {e}, {DimVector{0}, true, std::monostate{}});  // not over rows
   const auto d = b.value("div.Tensor", {e, s}, tensor_form());
   const auto r = b.value("relu", {d});
   b.g.output({r});
@@ -77,6 +77,67 @@ TEST_CASE("a reduction between pointwise ops splits them into two kernels around
   CHECK(plan.eager_count() == 1);
   CHECK(plan.groups[1].nodes.size() == 2);
   CHECK(plan.groups[0].outputs.size() == 1);  // exp, read by the sum and by the second kernel
+}
+
+TEST_CASE("softmax and sums over the last dim become row-reduction kernels between pointwise kernels") {
+  GraphBuilder b;
+  const auto x = b.input("x", {4, 8});
+  const auto e = b.value("exp", {x});
+  const auto s = b.value("sum.dim_IntList", {e}, {DimVector{-1}, true, std::monostate{}});
+  const auto d = b.value("div.Tensor", {e, s}, tensor_form());
+  const auto sm = b.value("softmax.int", {d}, {int64_t(1), std::monostate{}});
+  const auto m = b.value("amax", {sm}, {DimVector{0}, false});  // not over rows: eager
+  b.g.output({m});
+  const jit::FusionPlan plan = jit::plan_fusion(b.g);
+  CHECK(plan.kernel_count() == 4);  // exp | sum | div | softmax
+  CHECK(plan.eager_count() == 1);
+  REQUIRE(plan.groups.size() == 4);
+  CHECK(plan.groups[1].row);
+  CHECK(plan.groups[3].row);
+  CHECK_FALSE(plan.groups[2].row);
+  CHECK(jit::is_row_reduction(*s.node));
+  CHECK(jit::is_row_reduction(*sm.node));
+  CHECK_FALSE(jit::is_row_reduction(*m.node));
+  const jit::KernelIR ir =
+      jit::lower_group(plan.groups[3], {{jit::StrideClass::Strided, jit::StrideClass::Contiguous}});
+  CHECK(ir.phases() == 3);
+}
+
+TEST_CASE("compiled softmax, log_softmax, sum, mean and amax over the last dim match eager") {
+  for (ScalarType dtype : {kFloat, kDouble}) {
+    for (bool keepdim : {false, true}) {
+      auto f = [keepdim](const Tensor& x, const Tensor& a) {
+        const Tensor y = x * a;
+        return std::vector<Tensor>{y.softmax(-1), y.log_softmax(1) + 1, y.sum({-1}, keepdim), y.mean({1}, keepdim),
+                                   y.amax({-1}, keepdim)};
+      };
+      test::LogCapture logs("output_code");
+      auto compiled = ember::compile(f, cpu_backend());
+      for (int64_t n : {1, 7, 33, 4096}) {
+        CAPTURE(n);
+        const Tensor x = sample({3, n}, uint64_t(n), dtype), a = sample({n}, 5, dtype);
+        const std::vector<Tensor> got = compiled(x, a), want = f(x, a);
+        REQUIRE(got.size() == want.size());
+        const double rel = dtype == kDouble ? 1e-12 : 2e-5;
+        for (size_t k = 0; k < got.size(); ++k) {
+          CAPTURE(k);
+          check_close(got[k], want[k], k == 4 ? 0 : rel);
+        }
+      }
+      CHECK(logs.contains(", 0 eager nodes"));  // every op ran in a kernel
+    }
+  }
+}
+
+TEST_CASE("compiled row reductions of 3-d, transposed and NaN inputs match eager") {
+  auto f = [](const Tensor& x) { return std::vector<Tensor>{x.softmax(-1), x.sum({-1}), x.amax({-1}, true)}; };
+  auto compiled = ember::compile(f, cpu_backend());
+  Tensor x = sample({2, 3, 9}, 3);
+  x.select(0, 1).select(0, 2).select(0, 4).fill_(NAN);
+  for (const Tensor& in : {x, x.transpose(1, 2)}) {
+    const std::vector<Tensor> got = compiled(in), want = f(in);
+    for (size_t k = 0; k < got.size(); ++k) check_close(got[k], want[k], k == 2 ? 0 : 2e-5);
+  }
 }
 
 TEST_CASE("values used outside a group become extra outputs of its kernel") {
