@@ -254,14 +254,36 @@ std::vector<StrideClass> output_classes(int rank) {
   return c;
 }
 
-enum class RowOp { Softmax, LogSoftmax, Sum, Mean, AMax };
+enum class RowOp { Softmax, LogSoftmax, Sum, Mean, AMax, LayerNorm };
+
+// native_layer_norm over the last dim: inputs {x, weight?, bias?} as its mask attr says, weight and bias of the
+// row's length and x's dtype; outputs (y, mean, rstd).
+bool layer_norm_rows(const Node& node) {
+  if (node.attrs.size() < 3 || !std::holds_alternative<DimVector>(node.attrs[0]) ||
+      !std::holds_alternative<double>(node.attrs[1]) || !std::holds_alternative<int64_t>(node.attrs[2])) {
+    return false;
+  }
+  const int64_t mask = std::get<int64_t>(node.attrs[2]);
+  const TensorMeta& x = meta_of(node.inputs[0]);
+  if (std::get<DimVector>(node.attrs[0]).size() != 1 || mask < 0 || mask > 3) return false;
+  if (node.inputs.size() != size_t(1 + (mask & 1) + (mask >> 1)) || node.outputs.size() != 3) return false;
+  for (size_t i = 1; i < node.inputs.size(); ++i) {
+    const TensorMeta& p = meta_of(node.inputs[i]);
+    if (p.dtype != x.dtype || !p.device.is_cpu() || p.sizes.size() != 1 || p.sizes[0] != x.sizes.back()) return false;
+  }
+  for (size_t k = 0; k < 3; ++k)
+    if (node.meta(k).dtype != x.dtype || !is_contiguous_meta(node.meta(k))) return false;
+  return true;
+}
 
 // The row reduction `node` computes, or nullopt (see is_row_reduction).
 std::optional<RowOp> row_op(const Node& node) {
   if (node.opcode != Opcode::CallOp || node.op == nullptr || node.op->kind != OpKind::Compute) return std::nullopt;
-  if (!node.symbolic_attrs.empty() || node.outputs.size() != 1 || node.inputs.size() != 1) return std::nullopt;
+  if (!node.symbolic_attrs.empty() || node.inputs.empty()) return std::nullopt;
   const std::string_view name = node.op->name;
   std::optional<RowOp> op;
+  if (name == "native_layer_norm") op = RowOp::LayerNorm;
+  else if (node.outputs.size() != 1 || node.inputs.size() != 1) return std::nullopt;
   if (name == "softmax.int") op = RowOp::Softmax;
   else if (name == "log_softmax.int") op = RowOp::LogSoftmax;
   else if (name == "sum.dim_IntList") op = RowOp::Sum;
@@ -274,6 +296,7 @@ std::optional<RowOp> row_op(const Node& node) {
   if (rank < 1 || rank > kMaxKernelRank || !in.device.is_cpu() || !out.device.is_cpu()) return std::nullopt;
   if (in.dtype != ScalarType::Float && in.dtype != ScalarType::Double) return std::nullopt;
   if (out.dtype != in.dtype || !is_contiguous_meta(out)) return std::nullopt;
+  if (*op == RowOp::LayerNorm) return layer_norm_rows(node) ? op : std::nullopt;
   auto last_dim = [&](int64_t d) { return d == -1 || d == rank - 1; };
   if (*op == RowOp::Softmax || *op == RowOp::LogSoftmax) {
     if (node.attrs.empty() || !std::holds_alternative<int64_t>(node.attrs[0])) return std::nullopt;
@@ -303,7 +326,8 @@ bool row_keepdim(const Node& node) {
 }
 
 // The kernel of a row group: softmax as max, then sum(exp(x - max)), then exp(x - max) / sum (log_softmax:
-// x - max - log(sum)); sum, mean and amax in one pass to an output with a broadcast last dim.
+// x - max - log(sum)); sum, mean and amax in one pass to an output with a broadcast last dim; layer_norm as mean,
+// then the biased variance of x - mean, then (x - mean) * rstd * w + b, in float64 as eager's kernel computes it.
 KernelIR lower_row(const FusionGroup& group, const std::vector<std::vector<StrideClass>>& input_classes) {
   const Node& node = *group.nodes.front();
   const RowOp op = *row_op(node);
@@ -312,7 +336,34 @@ KernelIR lower_row(const FusionGroup& group, const std::vector<std::vector<Strid
   KernelIR ir(group.rank);
   const int bx = ir.add_input(dtype, input_classes[0]);
   std::vector<StrideClass> oc = output_classes(group.rank);
-  if (op != RowOp::Softmax && op != RowOp::LogSoftmax) oc.back() = StrideClass::Broadcast;
+  const bool per_element = op == RowOp::Softmax || op == RowOp::LogSoftmax || op == RowOp::LayerNorm;
+  if (!per_element) oc.back() = StrideClass::Broadcast;
+  if (op == RowOp::LayerNorm) {
+    const int64_t mask = std::get<int64_t>(node.attrs[2]);
+    const double eps = std::get<double>(node.attrs[1]);
+    const KType f = KType::F64;
+    int bw = -1, bb = -1;
+    if (mask & 1) bw = ir.add_input(dtype, input_classes[1]);
+    if (mask & 2) bb = ir.add_input(dtype, input_classes[(mask & 1) ? 2 : 1]);
+    const int by = ir.add_output(dtype, oc);
+    std::vector<StrideClass> stat = oc;
+    stat.back() = StrideClass::Broadcast;
+    const int bmean = ir.add_output(dtype, stat), brstd = ir.add_output(dtype, stat);
+    const int mean = ir.binary(KOp::Div, ir.reduce(KReduce::Sum, ir.load(bx, f)), ir.row_size(f));
+    ir.next_phase();
+    const int c = ir.binary(KOp::Sub, ir.load(bx, f), mean);
+    const int var = ir.binary(KOp::Div, ir.reduce(KReduce::Sum, ir.binary(KOp::Mul, c, c)), ir.row_size(f));
+    const int rstd = ir.binary(KOp::Div, ir.constant(1, f),
+                               ir.unary(KOp::Sqrt, ir.binary(KOp::Add, var, ir.constant(eps, f))));
+    ir.next_phase();
+    int y = ir.binary(KOp::Mul, ir.binary(KOp::Sub, ir.load(bx, f), mean), rstd);
+    if (bw >= 0) y = ir.binary(KOp::Mul, y, ir.load(bw, f));
+    if (bb >= 0) y = ir.binary(KOp::Add, y, ir.load(bb, f));
+    ir.store(by, y);
+    ir.store(bmean, mean);
+    ir.store(brstd, rstd);
+    return ir;
+  }
   const int bo = ir.add_output(node.meta().dtype, oc);
   switch (op) {
     case RowOp::Softmax: case RowOp::LogSoftmax: {
@@ -330,6 +381,7 @@ KernelIR lower_row(const FusionGroup& group, const std::vector<std::vector<Strid
       ir.store(bo, ir.binary(KOp::Div, ir.reduce(KReduce::Sum, ir.load(bx, t)), ir.row_size(t)));
       break;
     case RowOp::AMax: ir.store(bo, ir.reduce(KReduce::Max, ir.load(bx, t))); break;
+    case RowOp::LayerNorm: break;
   }
   return ir;
 }
@@ -423,8 +475,9 @@ FusionPlan plan_fusion(const Graph& graph) {
       close();
       FusionGroup g;
       g.nodes.push_back(&node);
-      g.inputs.push_back(node.inputs[0]);
-      g.outputs.push_back(Value{const_cast<Node*>(&node), 0});
+      g.inputs.assign(node.inputs.begin(), node.inputs.end());
+      for (size_t k = 0; k < node.outputs.size(); ++k)
+        g.outputs.push_back(Value{const_cast<Node*>(&node), uint32_t(k)});
       g.rank = int(meta_of(node.inputs[0]).sizes.size());
       g.row = true;
       group_of[&node] = int(plan.groups.size());
@@ -532,17 +585,21 @@ class GroupKernel {
     const size_t out_rank = group_.outputs.front().node->meta().sizes.size();
     // A row reduction's output: the row's dim kept as 1 or dropped.
     const std::optional<RowOp> row = group_.row ? row_op(*group_.nodes.front()) : std::nullopt;
-    const bool reduces = row && *row != RowOp::Softmax && *row != RowOp::LogSoftmax;
+    const bool reduces = row && *row != RowOp::Softmax && *row != RowOp::LogSoftmax && *row != RowOp::LayerNorm;
+    const bool stats = row && *row == RowOp::LayerNorm;  // outputs 1 and 2 hold one element per row
     DimVector out_shape(shape);
-    if (reduces) {
+    if (reduces || stats) {
       out_shape.back() = 1;
-      if (!row_keepdim(*group_.nodes.front())) out_shape.pop_back();
+      if (reduces && !row_keepdim(*group_.nodes.front())) out_shape.pop_back();
     }
     const IntArrayRef out_sizes = reduces ? IntArrayRef(out_shape) : IntArrayRef(shape).slice(size_t(rank) - out_rank);
+    auto per_row = [&](size_t k) { return reduces || (stats && k > 0); };
     std::vector<Tensor> outputs;
-    for (const Value& v : group_.outputs) outputs.push_back(ember::empty(out_sizes, TensorOptions(meta_of(v).dtype)));
+    for (size_t k = 0; k < group_.outputs.size(); ++k)
+      outputs.push_back(ember::empty(per_row(k) ? IntArrayRef(out_shape) : out_sizes,
+                                     TensorOptions(meta_of(group_.outputs[k]).dtype)));
     const int64_t rows = ember::detail::product(IntArrayRef(shape).slice(0, size_t(rank) - 1));
-    if (reduces && rows > 0 && shape.back() == 0) {
+    if ((reduces || stats) && rows > 0 && shape.back() == 0) {
       EMBER_CHECK(*row != RowOp::AMax,
                   "[amax] Expected reduction dim {} to have non-zero size; the input's last dim is empty", rank - 1);
     } else if (ember::detail::product(shape) == 0) {
@@ -563,17 +620,15 @@ class GroupKernel {
       args.strides.push_back(std::move(s));
     }
     const DimVector contiguous = ember::detail::contiguous_strides(shape);
-    std::vector<int64_t> out_strides(contiguous.begin(), contiguous.end());
-    if (reduces) {  // one element per row
-      DimVector keep(shape);
-      keep.back() = 1;
-      const DimVector c = ember::detail::contiguous_strides(keep);
-      out_strides.assign(c.begin(), c.end());
-      out_strides.back() = 0;
-    }
-    for (const Tensor& o : outputs) {
-      args.data.push_back(o.data_ptr());
-      args.strides.push_back(out_strides);
+    const std::vector<int64_t> out_strides(contiguous.begin(), contiguous.end());
+    DimVector keep(shape);
+    keep.back() = 1;
+    const DimVector c = ember::detail::contiguous_strides(keep);
+    std::vector<int64_t> row_strides(c.begin(), c.end());  // one element per row
+    row_strides.back() = 0;
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      args.data.push_back(outputs[k].data_ptr());
+      args.strides.push_back(per_row(k) ? row_strides : out_strides);
     }
     (matches ? kernel_ : strided_kernel()).run(args);
     return outputs;

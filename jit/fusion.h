@@ -21,7 +21,8 @@ struct FusionGroup {
   std::vector<Value> inputs;        // tensors read from outside the group, in first-read order
   std::vector<Value> outputs;       // members' values needed outside the group
   int rank = 1;                     // the kernel's rank: the output rank, at least 1
-  // A row reduction (softmax, log_softmax, sum/mean/amax over the last dim): one node whose kernel iterates over
+  // A row reduction (softmax, log_softmax, sum/mean/amax, layer_norm over the last dim): one node (all of its
+  // outputs) whose kernel iterates over
   // its input's shape (the rank is the input's), reducing each row (the last dim) in phases.
   bool row = false;
 };
@@ -45,8 +46,9 @@ struct FusionPlan {
 // float32/float64 (float16/bfloat16 storage) or bool, computed in a floating dtype, with contiguous output.
 bool is_fusible(const Node& node);
 
-// Whether the CPU kernels can compute `node` as a row reduction: softmax / log_softmax over the last dim, or
-// sum / mean / amax over the last dim only (keepdim or not), of a float32 or float64 input of rank >= 1.
+// Whether the CPU kernels can compute `node` as a row reduction: softmax / log_softmax over the last dim,
+// sum / mean / amax over the last dim only (keepdim or not), or native_layer_norm over the last dim (with or
+// without weight and bias), of a float32 or float64 input of rank >= 1.
 bool is_row_reduction(const Node& node);
 
 // Groups the graph's fusible nodes into kernels; row reductions become kernels of their own.

@@ -129,6 +129,29 @@ TEST_CASE("compiled softmax, log_softmax, sum, mean and amax over the last dim m
   }
 }
 
+TEST_CASE("compiled layer_norm over the last dim, with and without weight and bias, matches eager") {
+  for (ScalarType dtype : {kFloat, kDouble}) {
+    auto f = [](const Tensor& x, const Tensor& w, const Tensor& b) {
+      const int64_t n = x.sizes().back();
+      auto [y, mean, rstd] = ember::native_layer_norm(x, {n}, w, b, 1e-5);
+      return std::vector<Tensor>{y, mean, rstd, ember::layer_norm(x * 2, {n}), ember::layer_norm(x, {n}, w, {}, 1e-3)};
+    };
+    test::LogCapture logs("output_code");
+    auto compiled = ember::compile(f, cpu_backend());
+    for (int64_t n : {1, 7, 33, 4096}) {
+      CAPTURE(n);
+      const Tensor x = sample({2, 3, n}, uint64_t(n), dtype), w = sample({n}, 5, dtype), b = sample({n}, 6, dtype);
+      const std::vector<Tensor> got = compiled(x, w, b), want = f(x, w, b);
+      REQUIRE(got.size() == want.size());
+      for (size_t k = 0; k < got.size(); ++k) {
+        CAPTURE(k);
+        check_close(got[k], want[k], dtype == kDouble ? 1e-12 : 4e-6);
+      }
+    }
+    CHECK(logs.contains("cpu backend: 4 kernels, 0 eager nodes"));  // 3 layer_norms and x * 2
+  }
+}
+
 TEST_CASE("compiled row reductions of 3-d, transposed and NaN inputs match eager") {
   auto f = [](const Tensor& x) { return std::vector<Tensor>{x.softmax(-1), x.sum({-1}), x.amax({-1}, true)}; };
   auto compiled = ember::compile(f, cpu_backend());

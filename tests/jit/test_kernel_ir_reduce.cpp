@@ -105,8 +105,8 @@ KernelIR layer_norm_kernel(ScalarType d, double eps) {
   const int s1 = ir.reduce(KReduce::Sum, x0), s2 = ir.reduce(KReduce::Sum, ir.binary(KOp::Mul, x0, x0));
   const int inv_n = ir.unary(KOp::Reciprocal, ir.row_size(t));
   const int mean = ir.binary(KOp::Mul, s1, inv_n);
-  const int var = ir.binary(KOp::Max, ir.binary(KOp::Sub, ir.binary(KOp::Mul, s2, inv_n), ir.binary(KOp::Mul, mean, mean)),
-                            ir.constant(0, t));
+  const int ex2 = ir.binary(KOp::Mul, s2, inv_n);
+  const int var = ir.binary(KOp::Max, ir.binary(KOp::Sub, ex2, ir.binary(KOp::Mul, mean, mean)), ir.constant(0, t));
   const int rstd = ir.unary(KOp::Rsqrt, ir.binary(KOp::Add, var, ir.constant(eps, t)));
   ir.next_phase();
   const int xn = ir.binary(KOp::Mul, ir.binary(KOp::Sub, ir.load(bx, t), mean), rstd);
