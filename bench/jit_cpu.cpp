@@ -43,8 +43,50 @@ void BM_Memcpy(benchmark::State& state) {
   set_rate(state);
 }
 
+// Row reductions over 4096 x 4096 float32: softmax and layer_norm read x and write y (8 bytes per element).
+Tensor softmax_rows(const Tensor& x) { return x.softmax(-1); }
+Tensor layer_norm_rows(const Tensor& x, const Tensor& w, const Tensor& b) {
+  return nn::functional::layer_norm(x, nn::functional::LayerNormFuncOptions({kCols}).weight(w).bias(b));
+}
+
+void BM_SoftmaxEager(benchmark::State& state) {
+  const Tensor x = randn({kRows, kCols});
+  for (auto _ : state) benchmark::DoNotOptimize(softmax_rows(x));
+  set_rate(state);
+}
+
+void BM_SoftmaxCompiledCpu(benchmark::State& state) {
+  const Tensor x = randn({kRows, kCols});
+  CompileOptions options;
+  options.backend = "cpu";
+  auto compiled = ember::compile(softmax_rows, options);
+  compiled(x);
+  for (auto _ : state) benchmark::DoNotOptimize(compiled(x));
+  set_rate(state);
+}
+
+void BM_LayerNormEager(benchmark::State& state) {
+  const Tensor x = randn({kRows, kCols}), w = randn({kCols}), b = randn({kCols});
+  for (auto _ : state) benchmark::DoNotOptimize(layer_norm_rows(x, w, b));
+  set_rate(state);
+}
+
+void BM_LayerNormCompiledCpu(benchmark::State& state) {
+  const Tensor x = randn({kRows, kCols}), w = randn({kCols}), b = randn({kCols});
+  CompileOptions options;
+  options.backend = "cpu";
+  auto compiled = ember::compile(layer_norm_rows, options);
+  compiled(x, w, b);
+  for (auto _ : state) benchmark::DoNotOptimize(compiled(x, w, b));
+  set_rate(state);
+}
+
 }  // namespace
 
+BENCHMARK(BM_SoftmaxEager)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SoftmaxCompiledCpu)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LayerNormEager)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LayerNormCompiledCpu)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Eager)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CompiledCpu)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Memcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
