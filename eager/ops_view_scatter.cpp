@@ -1,8 +1,9 @@
 // as_strided_scatter: self with the strided window (size, stride, storage_offset) replaced by src,
 // out of place. Functionalization turns a write through a view into it.
 //
-// The window addresses self's elements in row-major order (as as_strided addresses the storage of a
-// contiguous tensor at offset 0), whatever self's own strides; storage_offset None means 0.
+// self must be contiguous: then the window addresses self's elements in row-major order, exactly as
+// PyTorch's as_strided_scatter addresses the storage of self's clone. (For a strided self PyTorch's
+// answer depends on the clone's layout; ember refuses rather than differ.) storage_offset None means 0.
 #include "eager/meta.h"
 #include "eager/ops.h"
 #include "kernels/check.h"
@@ -29,6 +30,11 @@ void as_strided_scatter_meta(const OpDef&, const OpCall& call, MetaOutputs& out)
   for (int64_t s : strides)
     EMBER_CHECK(s >= 0, "[as_strided_scatter] Negative strides are not supported, got strides: {}", shape_str(strides));
   EMBER_CHECK(offset >= 0, "[as_strided_scatter] invalid storage offset {}; it must be non-negative.", offset);
+  EMBER_CHECK(self.is_contiguous(),
+              "[as_strided_scatter] expected a contiguous self, but got strides {} for shape {}; the window would "
+              "address the storage of self's clone, whose layout PyTorch and ember choose differently. Call "
+              ".contiguous() on self first.",
+              shape_str(self.strides()), shape_str(self.sizes()));
   if (detail::product(sizes) > 0) {
     int64_t last = offset;
     for (size_t d = 0; d < sizes.size(); ++d) last += (sizes[d] - 1) * strides[d];
@@ -60,7 +66,7 @@ GradList as_strided_scatter_backward(const GradContext& ctx) {
   const int64_t offset = window_offset(ctx.call);
   const Tensor& g = ctx.grad();
   GradList grads(2);
-  if (ctx.needs(0)) grads[0] = as_strided_scatter(g, zeros(sizes, g.options()), sizes, strides, offset);
+  if (ctx.needs(0)) grads[0] = as_strided_scatter(g.contiguous(), zeros(sizes, g.options()), sizes, strides, offset);
   if (ctx.needs(1)) {
     const Tensor dense = g.contiguous();
     grads[1] = dense.as_strided(sizes, strides, dense.storage_offset() + offset);

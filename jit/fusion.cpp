@@ -689,13 +689,7 @@ class CpuGraph final : public CompiledGraph {
       }
       code_.push_back(std::move(ins));
     }
-    // Free each computed register after its last reader, unless it is a result.
-    std::vector<int> last_read(size_t(registers_), -1);
-    for (size_t i = 0; i < code_.size(); ++i)
-      for (int r : code_[i].inputs) last_read[size_t(r)] = int(i);
-    for (int r : outputs_) last_read[size_t(r)] = int(code_.size());
-    for (size_t r = 0; r < last_read.size(); ++r)
-      if (last_read[r] >= 0 && last_read[r] < int(code_.size())) code_[size_t(last_read[r])].release.push_back(int(r));
+    plan_releases(code_, outputs_, registers_);
   }
 
   std::vector<Tensor> run(ArrayRef<Tensor> inputs, ArrayRef<int64_t> symbol_values) override {
@@ -712,9 +706,7 @@ class CpuGraph final : public CompiledGraph {
       } else {
         OpCall call;
         for (int r : ins.inputs) call.inputs.push_back(regs[size_t(r)]);
-        call.attrs = ins.node->symbolic_attrs.empty() ? ins.node->attrs : evaluate_attrs(*ins.node, symbol_values);
-        const AutoGradMode mode(ins.node->grad_enabled);
-        Outputs out = dispatch(*ins.node->op, call);
+        Outputs out = run_node(*ins.node, call, symbol_values);
         for (size_t k = 0; k < ins.outputs.size(); ++k) regs[size_t(ins.outputs[k])] = std::move(out[k]);
       }
       for (int r : ins.release) regs[size_t(r)] = Tensor();

@@ -448,14 +448,11 @@ class Functionalizer {
 
   Node* scatter_into_root(const AliasInfo& a, Value base, Value src) {
     const TensorMeta& root_meta = meta_of(a.root);
-    const bool dense_root =
-        !is_graph_input(a.root.node) || (is_contiguous_meta(root_meta) && root_meta.storage_offset == 0);
-    for (const auto& [view, index] : a.chain)
-      EMBER_CHECK(view->op->name != "as_strided" || dense_root,
-                  "[functionalize] node '{}': as_strided addresses storage, and its base '{}' is not a contiguous "
-                  "tensor at offset 0; a write through it cannot be functionalized. Call .contiguous() on the base "
-                  "first.",
-                  view->name, a.root.node->name);
+    // as_strided_scatter windows a contiguous base (row-major order = storage order).
+    EMBER_CHECK(is_contiguous_meta(root_meta) && root_meta.storage_offset == 0,
+                "[functionalize] node '{}' writes through a view of '{}', which is not a contiguous tensor at offset "
+                "0; a write through it cannot be functionalized. Call .contiguous() on the base first.",
+                a.chain.back().first->name, a.root.node->name);
     // Symbols that the window may depend on.
     std::vector<int> involved;
     for (int s : symbols_of(a.root))

@@ -50,13 +50,7 @@ class EagerGraph final : public CompiledGraph {
           break;
       }
     }
-    // Free each computed register after its last reader, unless it is a result.
-    std::vector<int> last_read(size_t(registers_), -1);
-    for (size_t i = 0; i < code_.size(); ++i)
-      for (int r : code_[i].inputs) last_read[size_t(r)] = int(i);
-    for (int r : outputs_) last_read[size_t(r)] = int(code_.size());
-    for (size_t r = 0; r < last_read.size(); ++r)
-      if (last_read[r] >= 0 && last_read[r] < int(code_.size())) code_[size_t(last_read[r])].release.push_back(int(r));
+    plan_releases(code_, outputs_, registers_);
   }
 
   std::vector<Tensor> run(ArrayRef<Tensor> inputs, ArrayRef<int64_t> symbol_values) override {
@@ -66,15 +60,7 @@ class EagerGraph final : public CompiledGraph {
     for (const Instruction& ins : code_) {
       OpCall call;
       for (int r : ins.inputs) call.inputs.push_back(regs[size_t(r)]);
-      call.attrs = ins.node->symbolic_attrs.empty() ? ins.node->attrs : evaluate_attrs(*ins.node, symbol_values);
-      // The function may have switched grad mode around some ops (NoGradGuard inside it).
-      Outputs out;
-      if (ins.node->grad_enabled == GradMode::is_enabled()) {
-        out = dispatch(*ins.node->op, call);
-      } else {
-        const AutoGradMode mode(ins.node->grad_enabled);
-        out = dispatch(*ins.node->op, call);
-      }
+      Outputs out = run_node(*ins.node, call, symbol_values);
       for (int k = 0; k < ins.outputs; ++k) regs[size_t(ins.first_output + k)] = std::move(out[size_t(k)]);
       for (int r : ins.release) regs[size_t(r)] = Tensor();
     }
@@ -135,6 +121,14 @@ BackendTable& table() {
 }  // namespace
 
 std::unique_ptr<CompiledGraph> make_eager_graph(const Graph& graph) { return std::make_unique<EagerGraph>(graph); }
+
+Outputs run_node(const Node& node, OpCall& call, ArrayRef<int64_t> symbol_values) {
+  call.attrs = node.symbolic_attrs.empty() ? node.attrs : evaluate_attrs(node, symbol_values);
+  // The function may have switched grad mode around some ops (NoGradGuard inside it).
+  if (node.grad_enabled == GradMode::is_enabled()) return dispatch(*node.op, call);
+  const AutoGradMode mode(node.grad_enabled);
+  return dispatch(*node.op, call);
+}
 
 bool graph_needs_grad(const Graph& graph) {
   for (const auto& n : graph.nodes())

@@ -31,6 +31,22 @@ std::unique_ptr<CompiledGraph> make_eager_graph(const Graph& graph);
 // Whether autograd will record through the graph: an input or lifted tensor requires grad.
 bool graph_needs_grad(const Graph& graph);
 
+// Runs one call_op node eagerly on `inputs`: its attrs evaluated at the symbols, under the grad
+// mode it was traced with. Shared by every backend's replay of the nodes it does not compile.
+Outputs run_node(const Node& node, OpCall& call, ArrayRef<int64_t> symbol_values);
+
+// For a register machine: after instruction i, release the registers it read last (results excepted).
+// Instr needs `inputs` (registers read) and `release` (filled here).
+template <typename Instr, typename Registers>
+void plan_releases(std::vector<Instr>& code, const Registers& results, int registers) {
+  std::vector<int> last_read(size_t(registers), -1);
+  for (size_t i = 0; i < code.size(); ++i)
+    for (int r : code[i].inputs) last_read[size_t(r)] = int(i);
+  for (int r : results) last_read[size_t(r)] = int(code.size());
+  for (size_t r = 0; r < last_read.size(); ++r)
+    if (last_read[r] >= 0 && last_read[r] < int(code.size())) code[size_t(last_read[r])].release.push_back(int(r));
+}
+
 // A user callable the tracer must not look into (ember::jit::opaque): it runs eagerly
 // on every call, between compiled segments.
 using OpaqueFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
